@@ -1,0 +1,191 @@
+"""The register: one Case per entry, with its reference lists and timeline."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from onroll.accounts.models import Organisation
+from onroll.children.models import Child
+from onroll.core.models import TrackedModel
+from onroll.schools.models import LocalAuthority
+
+
+class ReferenceEntry(models.Model):
+    """A controlled-list entry loaded from reference/*.csv; `verified` is False for rows marked K."""
+
+    code = models.SlugField(max_length=60, primary_key=True)
+    label = models.CharField(max_length=200)
+    source = models.CharField(max_length=200, blank=True)
+    verified = models.BooleanField(default=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["label"]
+
+    def __str__(self):
+        return self.label
+
+
+class Reason(ReferenceEntry):
+    pass
+
+
+class Vulnerability(ReferenceEntry):
+    class Meta(ReferenceEntry.Meta):
+        verbose_name_plural = "vulnerabilities"
+
+
+class Category(models.TextChoices):
+    AT_RISK = "at_risk", "At risk of missing education (known)"
+    MISSING_LOCATED = "missing_located", "Missing education: identified and located"
+    MISSING_NOT_LOCATED = "missing_not_located", "Missing education: identified but not located"
+    NOT_SUITABLE = "not_suitable", "Not receiving suitable education (under 25 hours)"
+    EHE = "ehe", "Electively home educated"
+    CLOSED = "closed", "Closed"
+
+
+# Categories that, by definition, only apply to a child of compulsory school age.
+CSA_CATEGORIES = {Category.MISSING_LOCATED, Category.MISSING_NOT_LOCATED, Category.NOT_SUITABLE}
+
+
+class ProvisionType(models.TextChoices):
+    NONE = "none", "No provision"
+    MAINSTREAM = "mainstream", "Mainstream school"
+    SPECIAL = "special", "Special school"
+    PRU = "pru", "Pupil referral unit"
+    ALTERNATIVE = "alternative", "Alternative provision"
+    TUITION = "tuition", "Individual or medical tuition"
+    HOME_EDUCATION = "home_education", "Elective home education"
+    REDUCED_TIMETABLE = "reduced_timetable", "Reduced timetable"
+
+
+class ReferralSource(models.TextChoices):
+    SCHOOL = "school", "School"
+    SPA = "spa", "Single point of access"
+    EDUCATION_WELFARE = "ews", "Education welfare service"
+    ADMISSIONS = "admissions", "Admissions"
+    HEALTH = "health", "Health"
+    POLICE = "police", "Police"
+    HOUSING = "housing", "Housing"
+    SOCIAL_CARE = "social_care", "Children's social care"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice"
+    OTHER_LA = "other_la", "Another local authority"
+    PUBLIC = "public", "Member of the public"
+    OTHER = "other", "Other"
+
+
+class Outcome(models.TextChoices):
+    BACK_ON_ROLL = "back_on_roll", "Back on a school roll"
+    EHE = "ehe", "Electively home educated"
+    MOVED_LA = "moved_la", "Moved to another local authority (confirmed)"
+    MOVED_ABROAD = "moved_abroad", "Moved abroad (confirmed)"
+    LOST_CTF = "lost_ctf", "Lost CTF uploaded to the Lost Pupil Database"
+    SAO = "sao", "School attendance order started"
+    ALTERNATIVE_PROVISION = "alternative_provision", "Alternative provision in place"
+    RISK_REDUCED = "risk_reduced", "Risk reduced: attending regularly"
+    NOT_CSA = "not_csa", "No longer of compulsory school age"
+    DIED = "died", "Child died"
+
+
+class Case(TrackedModel):
+    reference = models.CharField(max_length=12, unique=True)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
+    la = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="cases")
+    category = models.CharField(max_length=30, choices=Category.choices, default=Category.AT_RISK)
+    primary_reason = models.ForeignKey(Reason, on_delete=models.PROTECT, related_name="cases")
+    vulnerabilities = models.ManyToManyField(Vulnerability, blank=True, related_name="cases")
+    provision_type = models.CharField(max_length=30, choices=ProvisionType.choices, default=ProvisionType.NONE)
+    hours_per_week = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    responsible_org = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="responsible_for",
+        verbose_name="responsible school or team",
+    )
+    lead_professional = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="lead_cases"
+    )
+    referral_source = models.CharField(
+        "data provider or referral source", max_length=30, choices=ReferralSource.choices
+    )
+    referred_by_org = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="referred_cases"
+    )
+    shared_with = models.ManyToManyField(Organisation, blank=True, related_name="shared_cases")
+    date_identified = models.DateField()
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    date_closed = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date_identified", "-id"]
+        indexes = [
+            models.Index(fields=["la", "-date_identified", "-id"], name="case_register_order"),
+            models.Index(fields=["la", "category", "-date_identified", "-id"], name="case_register_category"),
+            models.Index(fields=["lead_professional", "category"], name="case_lead"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category="closed", date_closed__isnull=False) | ~Q(category="closed"),
+                name="closed_case_has_date",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.get_category_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.category != Category.CLOSED
+
+
+class CaseNote(TrackedModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    TEXT = "text", "Text message"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "Letter"
+    HOME_VISIT = "home_visit", "Home visit"
+    IN_PERSON = "in_person", "In person"
+    OTHER = "other", "Other"
+
+
+class ContactOutcome(models.TextChoices):
+    SPOKE_TO_PARENT = "spoke_parent", "Spoke to parent or carer"
+    SPOKE_TO_CHILD = "spoke_child", "Spoke to or saw the child"
+    MESSAGE_LEFT = "message_left", "Left a message"
+    NO_ANSWER = "no_answer", "No answer"
+    NUMBER_NOT_IN_USE = "not_in_use", "Number not in use"
+    NO_ONE_HOME = "no_one_home", "No one at home"
+    FAMILY_MOVED = "moved", "Family have moved"
+    RETURNED = "returned", "Letter or email returned"
+    OTHER = "other", "Other"
+
+
+class ContactAttempt(TrackedModel):
+    """One attempt to reach the family; the seeds require schools to keep every one."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contact_attempts")
+    made_on = models.DateField("date of attempt")
+    method = models.CharField(max_length=20, choices=ContactMethod.choices)
+    contacted = models.CharField("who was contacted", max_length=200)
+    outcome = models.CharField(max_length=20, choices=ContactOutcome.choices)
+    details = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-made_on", "-created_at"]
+
+
+class StatusChange(TrackedModel):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    from_category = models.CharField(max_length=30, choices=Category.choices, blank=True)
+    to_category = models.CharField(max_length=30, choices=Category.choices)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,64 @@
+"""Taking a referral: one transaction creates (or reuses) the child, their address and parents, the case
+and the referral itself, or nothing at all."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from onroll.accounts.models import OrganisationKind
+from onroll.audit.models import Action
+from onroll.audit.services import record
+from onroll.casework.models import ReferralSource
+from onroll.casework.services import open_case
+from onroll.children import services as children
+from onroll.schools.models import LocalAuthority
+
+from .models import Referral
+
+
+def source_for(org) -> str:
+    if org.kind == OrganisationKind.SCHOOL:
+        return ReferralSource.SCHOOL
+    if org.kind == OrganisationKind.LA_TEAM:
+        return {"ews": ReferralSource.EDUCATION_WELFARE, "admissions": ReferralSource.ADMISSIONS}.get(
+            org.team_function, ReferralSource.SPA
+        )
+    return ReferralSource.OTHER
+
+
+@transaction.atomic
+def make_referral(user, data: dict, *, today: dt.date) -> Referral:
+    """`data` holds the cleaned referral form: the child, address, parents, concern and referrer."""
+    org = user.organisation
+    if data["referral_date"] > today:
+        raise ValidationError({"referral_date": "Referral date must be today or in the past"})
+    la = LocalAuthority.objects.filter(code=org.la_code).first()
+    if la is None:
+        raise ValidationError(f"Your organisation's LA number {org.la_code} is not set up in Onroll")
+    child = children.create_child(user, {**data["child"], "la": la}, today=today)
+    children.add_address(user, child, data["address"])
+    if data.get("other_address"):
+        children.add_address(user, child, data["other_address"])
+    for parent in data.get("parents", []):
+        children.add_contact(user, child, parent)
+    case = open_case(
+        user, child,
+        {
+            "category": data["category"], "primary_reason": data["primary_reason"],
+            "referral_source": data.get("referral_source") or source_for(org),
+            "referred_by_org": org, "date_identified": data["referral_date"],
+            "responsible_org": org if org.kind != OrganisationKind.AGENCY else None,
+        },
+        vulnerabilities=data.get("vulnerabilities", ()),
+    )
+    referral = Referral(
+        child=child, case=case, referrer_org=org, referrer_user=user,
+        referrer_name=data["referrer_name"], referrer_contact=data["referrer_contact"],
+        referral_date=data["referral_date"], date_received=today, details=data["details"],
+    )
+    referral.stamp(user)
+    referral.save()
+    record(user, Action.CREATE, referral, child_id=child.pk,
+           summary=f"Referral from {org} received; case {case.reference} opened")
+    return referral

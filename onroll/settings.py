@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "onroll.referrals",
     "onroll.audit",
     "onroll.web",
+    "onroll.demo",
 ]
 
 MIDDLEWARE = [
@@ -58,6 +59,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "onroll.web.views.common.navigation",
             ],
         },
     }
@@ -89,7 +91,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = VAR_DIR / "static"  # `collectstatic` fills it for production; DEBUG serves from the apps
+STATIC_ROOT.mkdir(exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG
 # GOV.UK Frontend's CSS asks for fonts and images at /assets/; `make assets` puts them here.
 WHITENOISE_ROOT = BASE_DIR / "onroll" / "web" / "root_files"
 
@@ -116,3 +120,4 @@ CONTENT_SECURITY_POLICY = {
 # Register pages: how many rows a page shows, and the most a count will read before saying "more than".
 REGISTER_PAGE_SIZE = 25
 REGISTER_COUNT_CAP = 1000
+LEAD_ROLES = ["cme_officer", "spa_officer", "business_support", "panel_chair", "school_lead"]

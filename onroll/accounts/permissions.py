@@ -32,8 +32,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     ),
     Role.BUSINESS_SUPPORT: frozenset(_CASEWORK | {Perm.EDIT_CHILD, Perm.VIEW_AUDIT}),
     Role.PANEL_CHAIR: frozenset(
-        _CASEWORK
-        | {Perm.CHANGE_STATUS, Perm.CLOSE_CASE, Perm.VIEW_CONFIDENTIAL_ADDRESS, Perm.VIEW_AUDIT}
+        _CASEWORK | {Perm.CHANGE_STATUS, Perm.CLOSE_CASE, Perm.VIEW_CONFIDENTIAL_ADDRESS, Perm.VIEW_AUDIT}
     ),
     Role.PARTNER: frozenset({Perm.VIEW_REGISTER, Perm.VIEW_CHILD, Perm.ADD_NOTE, Perm.MAKE_REFERRAL}),
     Role.SENIOR_LEADER: frozenset({Perm.VIEW_REGISTER, Perm.VIEW_CHILD, Perm.VIEW_AUDIT}),

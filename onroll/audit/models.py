@@ -28,7 +28,9 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     object_type = models.CharField(max_length=60)
     object_id = models.UUIDField(null=True)
-    child_id = models.UUIDField(null=True, help_text="the child this event concerns, for 'who viewed this child'")
+    child_id = models.UUIDField(
+        null=True, help_text="the child this event concerns, for 'who viewed this child'"
+    )
     summary = models.CharField(max_length=300, blank=True)
     changes = models.JSONField(default=dict, blank=True)
 
@@ -38,6 +40,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["child_id", "-at"], name="audit_child"),
             models.Index(fields=["object_type", "object_id"], name="audit_object"),
         ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -95,10 +95,16 @@ class Case(TrackedModel):
     category = models.CharField(max_length=30, choices=Category.choices, default=Category.AT_RISK)
     primary_reason = models.ForeignKey(Reason, on_delete=models.PROTECT, related_name="cases")
     vulnerabilities = models.ManyToManyField(Vulnerability, blank=True, related_name="cases")
-    provision_type = models.CharField(max_length=30, choices=ProvisionType.choices, default=ProvisionType.NONE)
+    provision_type = models.CharField(
+        max_length=30, choices=ProvisionType.choices, default=ProvisionType.NONE
+    )
     hours_per_week = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     responsible_org = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="responsible_for",
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_for",
         verbose_name="responsible school or team",
     )
     lead_professional = models.ForeignKey(

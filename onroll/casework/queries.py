@@ -136,8 +136,9 @@ def register_page(user, f: RegisterFilters, cursor: str = "") -> RegisterPage:
         day, pk = position
         cases = cases.filter(Q(date_identified__lt=day) | Q(date_identified=day, id__lt=pk))
     rows = list(
-        cases.select_related("child", "primary_reason", "responsible_org", "lead_professional")
-        .order_by("-date_identified", "-id")[: size + 1]
+        cases.select_related("child", "primary_reason", "responsible_org", "lead_professional").order_by(
+            "-date_identified", "-id"
+        )[: size + 1]
     )
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else None
     return RegisterPage(rows[:size], next_cursor, min(count, cap), count > cap)

@@ -33,8 +33,14 @@ def read_entries(path: Path) -> list[dict]:
             if code in seen:
                 raise ReferenceFileError(f"{path.name} line {line}: code '{code}' appears twice")
             seen.add(code)
-            rows.append({"code": code, "label": row["label"].strip(), "source": row["source"].strip(),
-                         "verified": status == "V"})
+            rows.append(
+                {
+                    "code": code,
+                    "label": row["label"].strip(),
+                    "source": row["source"].strip(),
+                    "verified": status == "V",
+                }
+            )
         return rows
 
 

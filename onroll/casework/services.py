@@ -15,18 +15,55 @@ from .models import CSA_CATEGORIES, Case, CaseNote, Category, ContactAttempt, Ou
 # Which category a case may move to from each category. Closing goes through close_case, which needs an
 # outcome; a closed case can be reopened into any open category.
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    Category.AT_RISK: {Category.MISSING_LOCATED, Category.MISSING_NOT_LOCATED, Category.NOT_SUITABLE, Category.EHE},
-    Category.MISSING_NOT_LOCATED: {Category.MISSING_LOCATED, Category.AT_RISK, Category.NOT_SUITABLE, Category.EHE},
-    Category.MISSING_LOCATED: {Category.MISSING_NOT_LOCATED, Category.AT_RISK, Category.NOT_SUITABLE, Category.EHE},
-    Category.NOT_SUITABLE: {Category.AT_RISK, Category.MISSING_LOCATED, Category.MISSING_NOT_LOCATED, Category.EHE},
-    Category.EHE: {Category.NOT_SUITABLE, Category.AT_RISK, Category.MISSING_LOCATED, Category.MISSING_NOT_LOCATED},
-    Category.CLOSED: {Category.AT_RISK, Category.MISSING_LOCATED, Category.MISSING_NOT_LOCATED,
-                      Category.NOT_SUITABLE, Category.EHE},
+    Category.AT_RISK: {
+        Category.MISSING_LOCATED,
+        Category.MISSING_NOT_LOCATED,
+        Category.NOT_SUITABLE,
+        Category.EHE,
+    },
+    Category.MISSING_NOT_LOCATED: {
+        Category.MISSING_LOCATED,
+        Category.AT_RISK,
+        Category.NOT_SUITABLE,
+        Category.EHE,
+    },
+    Category.MISSING_LOCATED: {
+        Category.MISSING_NOT_LOCATED,
+        Category.AT_RISK,
+        Category.NOT_SUITABLE,
+        Category.EHE,
+    },
+    Category.NOT_SUITABLE: {
+        Category.AT_RISK,
+        Category.MISSING_LOCATED,
+        Category.MISSING_NOT_LOCATED,
+        Category.EHE,
+    },
+    Category.EHE: {
+        Category.NOT_SUITABLE,
+        Category.AT_RISK,
+        Category.MISSING_LOCATED,
+        Category.MISSING_NOT_LOCATED,
+    },
+    Category.CLOSED: {
+        Category.AT_RISK,
+        Category.MISSING_LOCATED,
+        Category.MISSING_NOT_LOCATED,
+        Category.NOT_SUITABLE,
+        Category.EHE,
+    },
 }
 
 CASE_FIELDS = (
-    "category", "primary_reason", "provision_type", "hours_per_week", "responsible_org", "lead_professional",
-    "referral_source", "referred_by_org", "date_identified",
+    "category",
+    "primary_reason",
+    "provision_type",
+    "hours_per_week",
+    "responsible_org",
+    "lead_professional",
+    "referral_source",
+    "referred_by_org",
+    "date_identified",
 )
 
 
@@ -43,8 +80,11 @@ def new_reference() -> str:
 def check_category_fits_child(category: str, child, on: dt.date):
     if category in CSA_CATEGORIES and not child.is_compulsory_school_age(on):
         raise ValidationError(
-            {"category": f"{child.full_name} is not of compulsory school age on {on:%-d %B %Y}, so cannot be "
-                         f"recorded as {Category(category).label.lower()}"}
+            {
+                "category": f"{child.full_name} is not of compulsory school age on {on:%-d %B %Y}, "
+                f"so cannot be "
+                f"recorded as {Category(category).label.lower()}"
+            }
         )
 
 
@@ -54,25 +94,41 @@ def open_case(user, child, data: dict, *, vulnerabilities=(), shared_with=()) ->
     if category == Category.CLOSED:
         raise ValidationError({"category": "A new case cannot start closed"})
     check_category_fits_child(category, child, data["date_identified"])
-    case = Case(child=child, la=child.la, reference=new_reference(),
-                **{k: v for k, v in data.items() if k in CASE_FIELDS})
+    case = Case(
+        child=child,
+        la=child.la,
+        reference=new_reference(),
+        **{k: v for k, v in data.items() if k in CASE_FIELDS},
+    )
     case.stamp(user)
     case.full_clean(exclude=["reference"])
     case.save()
     case.vulnerabilities.set(vulnerabilities)
     case.shared_with.set(shared_with)
-    StatusChange.objects.create(case=case, from_category="", to_category=case.category,
-                                reason="Case opened", created_by=user, modified_by=user)
-    record(user, Action.CREATE, case, child_id=child.pk,
-           summary=f"Opened case {case.reference}: {case.get_category_display()}")
+    StatusChange.objects.create(
+        case=case,
+        from_category="",
+        to_category=case.category,
+        reason="Case opened",
+        created_by=user,
+        modified_by=user,
+    )
+    record(
+        user,
+        Action.CREATE,
+        case,
+        child_id=child.pk,
+        summary=f"Opened case {case.reference}: {case.get_category_display()}",
+    )
     return case
 
 
 def _locked(case: Case, expected_modified_at=None) -> Case:
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if expected_modified_at is not None and locked.modified_at != expected_modified_at:
-        raise StaleCase("Someone else changed this case while you were working on it. "
-                        "Check its timeline, then try again.")
+        raise StaleCase(
+            "Someone else changed this case while you were working on it. Check its timeline, then try again."
+        )
     return locked
 
 
@@ -95,21 +151,31 @@ def record_contact_attempt(user, case: Case, data: dict, *, today: dt.date) -> C
     attempt.stamp(user)
     attempt.full_clean()
     attempt.save()
-    record(user, Action.CREATE, attempt, child_id=case.child_id,
-           summary=f"Recorded contact attempt on {case.reference}: {attempt.get_method_display()}, "
-                   f"{attempt.get_outcome_display()}")
+    record(
+        user,
+        Action.CREATE,
+        attempt,
+        child_id=case.child_id,
+        summary=f"Recorded contact attempt on {case.reference}: {attempt.get_method_display()}, "
+        f"{attempt.get_outcome_display()}",
+    )
     return attempt
 
 
 @transaction.atomic
-def change_category(user, case: Case, to_category: str, reason: str, *, today: dt.date,
-                    expected_modified_at=None) -> Case:
+def change_category(
+    user, case: Case, to_category: str, reason: str, *, today: dt.date, expected_modified_at=None
+) -> Case:
     case = _locked(case, expected_modified_at)
     if to_category == Category.CLOSED:
         raise ValidationError({"to_category": "Close the case with an outcome instead"})
     if to_category not in ALLOWED_TRANSITIONS[case.category]:
-        raise ValidationError({"to_category": f"A case that is {case.get_category_display().lower()} cannot "
-                                              f"move to {Category(to_category).label.lower()}"})
+        raise ValidationError(
+            {
+                "to_category": f"A case that is {case.get_category_display().lower()} cannot "
+                f"move to {Category(to_category).label.lower()}"
+            }
+        )
     if not reason.strip():
         raise ValidationError({"reason": "Enter why the status is changing"})
     check_category_fits_child(to_category, case.child, today)
@@ -117,8 +183,16 @@ def change_category(user, case: Case, to_category: str, reason: str, *, today: d
 
 
 @transaction.atomic
-def close_case(user, case: Case, outcome: str, date_closed: dt.date, reason: str, *, today: dt.date,
-               expected_modified_at=None) -> Case:
+def close_case(
+    user,
+    case: Case,
+    outcome: str,
+    date_closed: dt.date,
+    reason: str,
+    *,
+    today: dt.date,
+    expected_modified_at=None,
+) -> Case:
     case = _locked(case, expected_modified_at)
     errors = {}
     if not case.is_open:
@@ -134,7 +208,9 @@ def close_case(user, case: Case, outcome: str, date_closed: dt.date, reason: str
     if errors:
         raise ValidationError(errors)
     summary = reason.strip() or f"Closed: {Outcome(outcome).label}"
-    return _move(user, case, Category.CLOSED, summary, Action.CLOSE, {"outcome": outcome, "date_closed": date_closed})
+    return _move(
+        user, case, Category.CLOSED, summary, Action.CLOSE, {"outcome": outcome, "date_closed": date_closed}
+    )
 
 
 def _move(user, case: Case, to_category: str, reason: str, action: Action, fields: dict) -> Case:
@@ -144,8 +220,20 @@ def _move(user, case: Case, to_category: str, reason: str, action: Action, field
         setattr(case, name, value)
     case.stamp(user)
     case.save()
-    StatusChange.objects.create(case=case, from_category=from_category, to_category=to_category,
-                                reason=reason.strip(), created_by=user, modified_by=user)
-    record(user, action, case, child_id=case.child_id, summary=f"{case.reference}: {reason.strip()}"[:300],
-           changes={"category": [from_category, to_category], **{k: [None, str(v)] for k, v in fields.items()}})
+    StatusChange.objects.create(
+        case=case,
+        from_category=from_category,
+        to_category=to_category,
+        reason=reason.strip(),
+        created_by=user,
+        modified_by=user,
+    )
+    record(
+        user,
+        action,
+        case,
+        child_id=case.child_id,
+        summary=f"{case.reference}: {reason.strip()}"[:300],
+        changes={"category": [from_category, to_category], **{k: [None, str(v)] for k, v in fields.items()}},
+    )
     return case

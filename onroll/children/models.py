@@ -87,7 +87,9 @@ class Child(TrackedModel):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.legal_first_name, self.legal_middle_names, self.legal_last_name) if p)
+        return " ".join(
+            p for p in (self.legal_first_name, self.legal_middle_names, self.legal_last_name) if p
+        )
 
     @property
     def known_as(self) -> str:
@@ -138,6 +140,9 @@ class ChildName(models.Model):
             models.Index(fields=["first_key"], name="childname_first", opclasses=["varchar_pattern_ops"]),
         ]
 
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} ({self.get_kind_display()})"
+
     def save(self, *args, **kwargs):
         # The keys are derived from the names so they can never disagree with them.
         self.first_key = search_key(self.first_name)
@@ -154,7 +159,8 @@ class Address(TrackedModel):
     from_date = models.DateField(null=True, blank=True)
     to_date = models.DateField(null=True, blank=True)
     confidential = models.BooleanField(
-        default=False, help_text="refuge or domestic abuse: only roles allowed to see confidential addresses see it"
+        default=False,
+        help_text="refuge or domestic abuse: only roles allowed to see confidential addresses see it",
     )
 
     class Meta:
@@ -162,7 +168,9 @@ class Address(TrackedModel):
         verbose_name_plural = "addresses"
         constraints = [
             models.CheckConstraint(
-                condition=Q(to_date__isnull=True) | Q(from_date__isnull=True) | Q(to_date__gte=F("from_date")),
+                condition=Q(to_date__isnull=True)
+                | Q(from_date__isnull=True)
+                | Q(to_date__gte=F("from_date")),
                 name="address_dates_in_order",
             )
         ]

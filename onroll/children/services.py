@@ -12,10 +12,25 @@ from onroll.core import upn as upn_rules
 from .models import Address, Child, ChildName, Contact, Enrolment, EnrolmentStatus, NameKind
 
 CHILD_FIELDS = (
-    "legal_first_name", "legal_middle_names", "legal_last_name", "preferred_first_name",
-    "preferred_last_name", "date_of_birth", "sex", "upn", "former_upn", "ethnicity", "la",
-    "sen_support", "ehcp", "child_in_need", "child_protection_plan", "looked_after", "service_child",
-    "gypsy_roma_traveller", "young_carer",
+    "legal_first_name",
+    "legal_middle_names",
+    "legal_last_name",
+    "preferred_first_name",
+    "preferred_last_name",
+    "date_of_birth",
+    "sex",
+    "upn",
+    "former_upn",
+    "ethnicity",
+    "la",
+    "sen_support",
+    "ehcp",
+    "child_in_need",
+    "child_protection_plan",
+    "looked_after",
+    "service_child",
+    "gypsy_roma_traveller",
+    "young_carer",
 )
 
 
@@ -43,12 +58,16 @@ def check_child_facts(data: dict, today: dt.date) -> dict:
 def _sync_names(child: Child):
     """Keep the legal and preferred rows of the name index in step with the child."""
     child.names.filter(kind__in=[NameKind.LEGAL, NameKind.PREFERRED]).delete()
-    ChildName(child=child, kind=NameKind.LEGAL, first_name=child.legal_first_name,
-              last_name=child.legal_last_name).save()
+    ChildName(
+        child=child, kind=NameKind.LEGAL, first_name=child.legal_first_name, last_name=child.legal_last_name
+    ).save()
     if child.preferred_first_name or child.preferred_last_name:
-        ChildName(child=child, kind=NameKind.PREFERRED,
-                  first_name=child.preferred_first_name or child.legal_first_name,
-                  last_name=child.preferred_last_name or child.legal_last_name).save()
+        ChildName(
+            child=child,
+            kind=NameKind.PREFERRED,
+            first_name=child.preferred_first_name or child.legal_first_name,
+            last_name=child.preferred_last_name or child.legal_last_name,
+        ).save()
 
 
 @transaction.atomic
@@ -59,15 +78,21 @@ def create_child(user, data: dict, *, today: dt.date) -> Child:
     child.full_clean()
     child.save()
     _sync_names(child)
-    record(user, Action.CREATE, child, child_id=child.pk, summary=f"Created child record for {child.full_name}")
+    record(
+        user, Action.CREATE, child, child_id=child.pk, summary=f"Created child record for {child.full_name}"
+    )
     return child
 
 
 @transaction.atomic
 def add_former_name(user, child: Child, first_name: str, last_name: str, until: dt.date | None = None):
-    name = ChildName(child=child, kind=NameKind.FORMER, first_name=first_name, last_name=last_name, until=until)
+    name = ChildName(
+        child=child, kind=NameKind.FORMER, first_name=first_name, last_name=last_name, until=until
+    )
     name.save()
-    record(user, Action.CREATE, child, child_id=child.pk, summary=f"Added former name {first_name} {last_name}")
+    record(
+        user, Action.CREATE, child, child_id=child.pk, summary=f"Added former name {first_name} {last_name}"
+    )
     return name
 
 
@@ -77,8 +102,13 @@ def add_address(user, child: Child, data: dict) -> Address:
     address.stamp(user)
     address.full_clean()
     address.save()
-    record(user, Action.CREATE, address, child_id=child.pk,
-           summary="Added a confidential address" if address.confidential else "Added an address")
+    record(
+        user,
+        Action.CREATE,
+        address,
+        child_id=child.pk,
+        summary="Added a confidential address" if address.confidential else "Added an address",
+    )
     return address
 
 

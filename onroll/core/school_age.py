@@ -17,7 +17,7 @@ def birthday(dob: dt.date, age: int) -> dt.date:
 
 
 def csa_start(dob: dt.date) -> dt.date:
-    """The first day of compulsory school age: the 5th birthday if prescribed, else the next prescribed day."""
+    """First day of compulsory school age: the 5th birthday if prescribed, else the next prescribed day."""
     fifth = birthday(dob, 5)
     candidates = [dt.date(year, m, d) for year in (fifth.year, fifth.year + 1) for m, d in PRESCRIBED_DAYS]
     return min(day for day in candidates if day >= fifth)

@@ -45,5 +45,8 @@ def validate(upn: str) -> str:
         raise UPNError(f"A temporary UPN cannot end in {value[-1]}")
     expected = check_letter(value[1:])
     if value[0] != expected:
-        raise UPNError(f"The check letter of this UPN should be {expected}, not {value[0]}: check it was copied correctly")
+        raise UPNError(
+            f"The check letter of this UPN should be {expected}, not {value[0]}: "
+            "check it was copied correctly"
+        )
     return value

@@ -21,7 +21,8 @@ class Referral(TrackedModel):
     referral_date = models.DateField()
     date_received = models.DateField()
     details = models.TextField(
-        help_text="where the child was seen, how you know they are not on roll, whether you spoke to the parents"
+        help_text="where the child was seen, how you know they are not on roll, "
+        "whether you spoke to the parents"
     )
 
     class Meta:

@@ -43,22 +43,36 @@ def make_referral(user, data: dict, *, today: dt.date) -> Referral:
     for parent in data.get("parents", []):
         children.add_contact(user, child, parent)
     case = open_case(
-        user, child,
+        user,
+        child,
         {
-            "category": data["category"], "primary_reason": data["primary_reason"],
+            "category": data["category"],
+            "primary_reason": data["primary_reason"],
             "referral_source": data.get("referral_source") or source_for(org),
-            "referred_by_org": org, "date_identified": data["referral_date"],
+            "referred_by_org": org,
+            "date_identified": data["referral_date"],
             "responsible_org": org if org.kind != OrganisationKind.AGENCY else None,
         },
         vulnerabilities=data.get("vulnerabilities", ()),
     )
     referral = Referral(
-        child=child, case=case, referrer_org=org, referrer_user=user,
-        referrer_name=data["referrer_name"], referrer_contact=data["referrer_contact"],
-        referral_date=data["referral_date"], date_received=today, details=data["details"],
+        child=child,
+        case=case,
+        referrer_org=org,
+        referrer_user=user,
+        referrer_name=data["referrer_name"],
+        referrer_contact=data["referrer_contact"],
+        referral_date=data["referral_date"],
+        date_received=today,
+        details=data["details"],
     )
     referral.stamp(user)
     referral.save()
-    record(user, Action.CREATE, referral, child_id=child.pk,
-           summary=f"Referral from {org} received; case {case.reference} opened")
+    record(
+        user,
+        Action.CREATE,
+        referral,
+        child_id=child.pk,
+        summary=f"Referral from {org} received; case {case.reference} opened",
+    )
     return referral

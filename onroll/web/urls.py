@@ -1,9 +1,22 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from .views import auth, cases, children, referrals, register
 
 app_name = "web"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", auth.home, name="home"),
+    path("sign-in/", auth.SignInView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("register/", register.register, name="register"),
+    path("my-cases/", register.my_cases, name="my_cases"),
+    path("referrals/new/", referrals.new_referral, name="new_referral"),
+    path("children/<uuid:child_id>/", children.child_detail, name="child"),
+    path("children/<uuid:child_id>/audit/", children.child_audit, name="child_audit"),
+    path("cases/<uuid:case_id>/", cases.case_detail, name="case"),
+    path("cases/<uuid:case_id>/notes/new/", cases.add_note, name="add_note"),
+    path("cases/<uuid:case_id>/contact-attempts/new/", cases.record_contact, name="record_contact"),
+    path("cases/<uuid:case_id>/status/", cases.change_status, name="change_status"),
+    path("cases/<uuid:case_id>/close/", cases.close_case, name="close_case"),
 ]

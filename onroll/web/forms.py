@@ -1,0 +1,227 @@
+"""Web forms. They only parse and check the shape of input; business rules live in the services."""
+
+from django import forms
+
+from onroll.casework.models import Category, ContactMethod, ContactOutcome, Outcome, Reason, Vulnerability
+from onroll.children.models import Ethnicity
+
+from .govuk_fields import GovDateField
+
+REFERRAL_CATEGORIES = [(c.value, c.label) for c in Category if c not in (Category.CLOSED, Category.EHE)]
+
+
+def _reasons():
+    return Reason.objects.filter(active=True)
+
+
+class ReferralForm(forms.Form):
+    """The professional CME referral form (Portsmouth appendix 5), plus what Onroll needs to open a case."""
+
+    first_name = forms.CharField(
+        label="First name", max_length=100, error_messages={"required": "Enter the child's first name"}
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=100, error_messages={"required": "Enter the child's last name"}
+    )
+    date_of_birth = GovDateField(
+        label="Date of birth", label_lower="the child's date of birth", help_text="For example, 27 3 2015"
+    )
+    sex = forms.ChoiceField(
+        label="Gender",
+        widget=forms.RadioSelect,
+        choices=[("F", "Female"), ("M", "Male"), ("U", "Not known")],
+        error_messages={"required": "Select the child's gender"},
+    )
+    ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOBT)
+    upn = forms.CharField(label="Unique pupil number (UPN), if known", required=False, max_length=20)
+    address_line_1 = forms.CharField(
+        label="Address line 1",
+        max_length=200,
+        error_messages={"required": "Enter the first line of the child's address"},
+    )
+    address_line_2 = forms.CharField(label="Address line 2 (optional)", max_length=200, required=False)
+    town = forms.CharField(label="Town or city", max_length=100, required=False)
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    confidential_address = forms.BooleanField(
+        label="This address is confidential (for example a refuge)", required=False
+    )
+    parent_1_name = forms.CharField(label="Parent or carer's name", max_length=200, required=False)
+    parent_1_phone = forms.CharField(label="Contact number", max_length=40, required=False)
+    parent_2_name = forms.CharField(label="Second parent or carer's name", max_length=200, required=False)
+    parent_2_phone = forms.CharField(label="Contact number", max_length=40, required=False)
+    other_address = forms.CharField(
+        label="Parent's address if different from the child's (optional)", required=False, max_length=300
+    )
+    category = forms.ChoiceField(
+        label="What is your concern?",
+        widget=forms.RadioSelect,
+        choices=REFERRAL_CATEGORIES,
+        error_messages={"required": "Select what your concern is"},
+    )
+    primary_reason = forms.ModelChoiceField(
+        label="Main reason",
+        queryset=Reason.objects.none(),
+        empty_label="Select a reason",
+        error_messages={"required": "Select the main reason"},
+    )
+    vulnerabilities = forms.ModelMultipleChoiceField(
+        label="Vulnerabilities (select all that apply)",
+        queryset=Vulnerability.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    details = forms.CharField(
+        label="Details",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="For example, where did you see the child? How were you made aware this child is not on "
+        "the roll of a school? Did you speak to the parents?",
+        error_messages={"required": "Enter the details of your concern"},
+    )
+    referral_date = GovDateField(label="Referral date", label_lower="the referral date")
+    referrer_name = forms.CharField(
+        label="Your name", max_length=200, error_messages={"required": "Enter your name"}
+    )
+    referrer_contact = forms.CharField(
+        label="Your contact details",
+        max_length=300,
+        help_text="A phone number and email address",
+        error_messages={"required": "Enter your contact details"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["primary_reason"].queryset = _reasons()
+        self.fields["vulnerabilities"].queryset = Vulnerability.objects.filter(active=True)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("parent_1_phone") and not data.get("parent_1_name"):
+            self.add_error("parent_1_name", "Enter the name of the parent or carer for this number")
+        if data.get("parent_2_phone") and not data.get("parent_2_name"):
+            self.add_error("parent_2_name", "Enter the name of the second parent or carer for this number")
+        return data
+
+    def to_service_data(self) -> dict:
+        d = self.cleaned_data
+        parents = [
+            {
+                "name": d[f"parent_{n}_name"],
+                "phone": d[f"parent_{n}_phone"],
+                "relationship": "Parent or carer",
+                "parental_responsibility": True,
+            }
+            for n in (1, 2)
+            if d[f"parent_{n}_name"]
+        ]
+        other = d["other_address"].strip()
+        return {
+            "child": {
+                "legal_first_name": d["first_name"],
+                "legal_last_name": d["last_name"],
+                "date_of_birth": d["date_of_birth"],
+                "sex": d["sex"],
+                "ethnicity": d["ethnicity"],
+                "upn": d["upn"],
+            },
+            "address": {
+                "line_1": d["address_line_1"],
+                "line_2": d["address_line_2"],
+                "town": d["town"],
+                "postcode": d["postcode"].upper(),
+                "confidential": d["confidential_address"],
+            },
+            "other_address": {"line_1": other, "confidential": d["confidential_address"]} if other else None,
+            "parents": parents,
+            "category": d["category"],
+            "primary_reason": d["primary_reason"],
+            "vulnerabilities": d["vulnerabilities"],
+            "details": d["details"],
+            "referral_date": d["referral_date"],
+            "referrer_name": d["referrer_name"],
+            "referrer_contact": d["referrer_contact"],
+        }
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Note", widget=forms.Textarea(attrs={"rows": 4}), error_messages={"required": "Enter the note"}
+    )
+
+
+class ContactAttemptForm(forms.Form):
+    made_on = GovDateField(label="Date of attempt", label_lower="the date of the attempt")
+    method = forms.ChoiceField(
+        label="How did you try to make contact?",
+        widget=forms.RadioSelect,
+        choices=ContactMethod.choices,
+        error_messages={"required": "Select how you tried to make contact"},
+    )
+    contacted = forms.CharField(
+        label="Who did you try to contact?",
+        max_length=200,
+        help_text="For example, mother on her mobile number",
+        error_messages={"required": "Enter who you tried to contact"},
+    )
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=[("", "Select an outcome"), *ContactOutcome.choices],
+        error_messages={"required": "Select the outcome"},
+    )
+    details = forms.CharField(
+        label="Details (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ChangeStatusForm(forms.Form):
+    to_category = forms.ChoiceField(
+        label="New status", widget=forms.RadioSelect, error_messages={"required": "Select the new status"}
+    )
+    reason = forms.CharField(
+        label="Why is the status changing?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the status is changing"},
+    )
+    version = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, allowed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_category"].choices = [(c, Category(c).label) for c in Category.values if c in allowed]
+
+
+class CloseCaseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        widget=forms.RadioSelect,
+        choices=Outcome.choices,
+        error_messages={"required": "Select the outcome"},
+    )
+    date_closed = GovDateField(label="Date closed", label_lower="the date closed")
+    reason = forms.CharField(
+        label="Closing summary (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.CharField(widget=forms.HiddenInput)
+
+
+class RegisterFilterForm(forms.Form):
+    q = forms.CharField(label="Search by name, UPN or date of birth", required=False, max_length=100)
+    category = forms.ChoiceField(
+        label="Category", required=False, choices=[("", "All open cases"), *Category.choices]
+    )
+    reason = forms.ChoiceField(label="Main reason", required=False)
+    school = forms.ChoiceField(label="Responsible school or team", required=False)
+    year_group = forms.TypedChoiceField(
+        label="Year group",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "Any year group"), ("0", "Reception"), *[(str(y), f"Year {y}") for y in range(1, 12)]],
+    )
+    vulnerability = forms.ChoiceField(label="Vulnerability", required=False)
+    lead = forms.ChoiceField(label="Lead professional", required=False)
+
+    def __init__(self, *args, reasons=(), organisations=(), vulnerabilities=(), leads=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", "Any reason"), *[(r.code, r.label) for r in reasons]]
+        self.fields["school"].choices = [("", "Any"), *[(str(o.pk), o.name) for o in organisations]]
+        self.fields["vulnerability"].choices = [("", "Any"), *[(v.code, v.label) for v in vulnerabilities]]
+        self.fields["lead"].choices = [("", "Anyone"), *[(str(u.pk), str(u)) for u in leads]]

@@ -1,0 +1,77 @@
+"""Every URL for every persona: 200 where they may see it, 302 to sign in when anonymous, 404 otherwise."""
+
+import pytest
+from django.urls import reverse
+
+PERSONAS = [
+    "anonymous",
+    "school_dsl",
+    "other_school_dsl",
+    "spa_officer",
+    "cme_officer",
+    "business_support",
+    "panel_chair",
+    "partner",
+    "other_partner",
+    "senior_leader",
+    "system_admin",
+    "other_la_officer",
+]
+LA_990 = {"spa_officer", "cme_officer", "business_support", "panel_chair", "senior_leader"}
+ALL_STAFF = LA_990 | {"school_dsl", "other_school_dsl", "partner", "other_partner", "other_la_officer"}
+SEES_AMARA = LA_990 | {"school_dsl", "partner"}  # on Hillside's roll; case shared with the health agency
+
+# (url name, which object, personas answered 200)
+MATRIX = [
+    ("web:register", None, ALL_STAFF),
+    ("web:my_cases", None, ALL_STAFF),
+    ("web:new_referral", None, ALL_STAFF - {"senior_leader"}),
+    ("web:child", "child", SEES_AMARA),
+    ("web:child_audit", "child", {"business_support", "panel_chair", "senior_leader"}),
+    ("web:case", "case", SEES_AMARA),
+    ("web:add_note", "case", SEES_AMARA - {"senior_leader"}),
+    ("web:record_contact", "case", SEES_AMARA - {"senior_leader", "partner"}),
+    ("web:change_status", "case", {"spa_officer", "cme_officer", "panel_chair"}),
+    ("web:close_case", "case", {"cme_officer", "panel_chair"}),
+    ("web:child", "other_child", {"other_la_officer"}),
+    ("web:case", "other_case", {"other_la_officer"}),
+]
+
+
+def _url(world, name, obj):
+    if obj is None:
+        return reverse(name)
+    target = getattr(world, obj)
+    key = "child_id" if name.startswith("web:child") else "case_id"
+    return reverse(name, kwargs={key: target.pk})
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name, obj, allowed", MATRIX, ids=[f"{m[0]}:{m[1]}" for m in MATRIX])
+def test_permission_matrix(client, world, persona, name, obj, allowed):
+    if persona != "anonymous":
+        client.force_login(getattr(world.users, persona))
+    response = client.get(_url(world, name, obj))
+    if persona == "anonymous":
+        expected = 302
+    else:
+        expected = 200 if persona in allowed else 404
+    assert response.status_code == expected, f"{persona} on {name}"
+
+
+@pytest.mark.parametrize(
+    "persona, expected", [("system_admin", 200), ("cme_officer", 302), ("anonymous", 302)]
+)
+def test_admin_site_only_for_administrators(client, world, persona, expected):
+    if persona != "anonymous":
+        client.force_login(getattr(world.users, persona))
+    assert client.get("/admin/").status_code == expected
+
+
+def test_sign_in_page_is_public(client, db):
+    assert client.get(reverse("web:login")).status_code == 200
+
+
+def test_unknown_case_id_is_404_not_500(client, world):
+    client.force_login(world.users.cme_officer)
+    assert client.get("/cases/00000000-0000-0000-0000-000000000000/").status_code == 404

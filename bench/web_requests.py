@@ -168,9 +168,9 @@ def main():
     from django.conf import settings
     from django.db import connection
     from django.test import Client
+    from results import machine, write_section
 
     from onroll.accounts.models import User
-    from results import machine, write_section
 
     settings.ALLOWED_HOSTS = ["testserver"]
     officer = User.objects.get(username="cme.officer")
@@ -187,9 +187,8 @@ def main():
         print(f"{name:38} median {median:7.1f} ms  p95 {p95:7.1f} ms  target p95 <= {target} ms")
     base_median, base_p95 = summarise(baseline_offset_page(officer, rng, min(args.requests, 50)))
     keyset_p95 = next(r[2] for r in rows if r[0].startswith("register, any deep page"))
-    print(
-        f"{'baseline: OFFSET deep page + exact count':38} median {base_median:7.1f} ms  p95 {base_p95:7.1f} ms"
-    )
+    label = "baseline: OFFSET deep page + exact count"
+    print(f"{label:38} median {base_median:7.1f} ms  p95 {base_p95:7.1f} ms")
 
     from onroll.casework.models import Case
     from onroll.children.models import Child

@@ -46,9 +46,11 @@ class ReferralForm(forms.Form):
         label="This address is confidential (for example a refuge)", required=False
     )
     parent_1_name = forms.CharField(label="Parent or carer's name", max_length=200, required=False)
-    parent_1_phone = forms.CharField(label="Contact number", max_length=40, required=False)
+    parent_1_phone = forms.CharField(label="Parent or carer's contact number", max_length=40, required=False)
     parent_2_name = forms.CharField(label="Second parent or carer's name", max_length=200, required=False)
-    parent_2_phone = forms.CharField(label="Contact number", max_length=40, required=False)
+    parent_2_phone = forms.CharField(
+        label="Second parent or carer's contact number", max_length=40, required=False
+    )
     other_address = forms.CharField(
         label="Parent's address if different from the child's (optional)", required=False, max_length=300
     )

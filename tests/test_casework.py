@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from onroll.casework import services
 from onroll.casework.models import Category
-from onroll.casework.services import ALLOWED_TRANSITIONS, StaleCase
+from onroll.casework.services import ALLOWED_TRANSITIONS
+from onroll.core.concurrency import StaleRecord
 
 TODAY = dt.date(2026, 11, 20)
 
@@ -55,7 +56,7 @@ def test_stale_form_does_not_overwrite_a_newer_change(world):
     user = world.users.cme_officer
     opened_at = world.case.modified_at
     services.change_category(user, world.case, Category.MISSING_LOCATED, "Found at aunt's", today=TODAY)
-    with pytest.raises(StaleCase):
+    with pytest.raises(StaleRecord):
         services.change_category(
             user, world.case, Category.EHE, "Parent letter", today=TODAY, expected_modified_at=opened_at
         )

@@ -33,7 +33,13 @@ MATRIX = [
     ("web:record_contact", "case", SEES_AMARA - {"senior_leader", "partner"}),
     ("web:change_status", "case", {"spa_officer", "cme_officer", "panel_chair"}),
     ("web:close_case", "case", {"cme_officer", "panel_chair"}),
+    ("web:edit_child", "child", {"spa_officer", "cme_officer", "business_support"}),
+    ("web:add_enrolment", "child", {"spa_officer", "cme_officer", "business_support"}),
+    ("web:add_address", "child", {"spa_officer", "cme_officer", "business_support"}),
+    ("web:add_contact", "child", {"spa_officer", "cme_officer", "business_support"}),
+    ("web:edit_case", "case", {"spa_officer", "cme_officer", "panel_chair"}),
     ("web:child", "other_child", {"other_la_officer"}),
+    ("web:edit_child", "other_child", {"other_la_officer"}),
     ("web:case", "other_case", {"other_la_officer"}),
 ]
 
@@ -42,7 +48,7 @@ def _url(world, name, obj):
     if obj is None:
         return reverse(name)
     target = getattr(world, obj)
-    key = "child_id" if name.startswith("web:child") else "case_id"
+    key = "child_id" if obj in ("child", "other_child") else "case_id"
     return reverse(name, kwargs={key: target.pk})
 
 

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from onroll.audit.models import Action
-from onroll.audit.services import record
+from onroll.audit.services import changed_fields, record
+from onroll.core.concurrency import lock_unchanged
 
 from .models import CSA_CATEGORIES, Case, CaseNote, Category, ContactAttempt, Outcome, StatusChange
 
@@ -67,10 +68,6 @@ CASE_FIELDS = (
 )
 
 
-class StaleCase(ValidationError):
-    """Someone else changed the case since the form was opened."""
-
-
 def new_reference() -> str:
     # Random rather than sequential so references reveal nothing about volumes.
     alphabet = "ABCDEFGHJKLMNPQRTUVWXYZ2346789"
@@ -124,12 +121,7 @@ def open_case(user, child, data: dict, *, vulnerabilities=(), shared_with=()) ->
 
 
 def _locked(case: Case, expected_modified_at=None) -> Case:
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    if expected_modified_at is not None and locked.modified_at != expected_modified_at:
-        raise StaleCase(
-            "Someone else changed this case while you were working on it. Check its timeline, then try again."
-        )
-    return locked
+    return lock_unchanged(Case, case.pk, expected_modified_at, "case")
 
 
 @transaction.atomic
@@ -235,5 +227,45 @@ def _move(user, case: Case, to_category: str, reason: str, action: Action, field
         child_id=case.child_id,
         summary=f"{case.reference}: {reason.strip()}"[:300],
         changes={"category": [from_category, to_category], **{k: [None, str(v)] for k, v in fields.items()}},
+    )
+    return case
+
+
+EDITABLE_CASE_FIELDS = (
+    "primary_reason",
+    "provision_type",
+    "hours_per_week",
+    "responsible_org",
+    "lead_professional",
+)
+
+
+@transaction.atomic
+def update_case(user, case: Case, data: dict, *, vulnerabilities=None, expected_modified_at=None) -> Case:
+    """Change the register entry: reason, provision and hours, who is responsible, and vulnerabilities."""
+    case = _locked(case, expected_modified_at)
+    hours = data.get("hours_per_week")
+    if hours is not None and not 0 <= hours <= 60:
+        raise ValidationError({"hours_per_week": "Hours a week must be between 0 and 60"})
+    before = {k: getattr(case, k) for k in EDITABLE_CASE_FIELDS if k in data}
+    for name in before:
+        setattr(case, name, data[name])
+    case.stamp(user)
+    case.full_clean(exclude=["reference"])
+    case.save()
+    changes = changed_fields(before, {k: getattr(case, k) for k in before})
+    if vulnerabilities is not None:
+        old = set(case.vulnerabilities.values_list("code", flat=True))
+        new = {v.code for v in vulnerabilities}
+        if old != new:
+            case.vulnerabilities.set(vulnerabilities)
+            changes["vulnerabilities"] = [", ".join(sorted(old)), ", ".join(sorted(new))]
+    record(
+        user,
+        Action.UPDATE,
+        case,
+        child_id=case.child_id,
+        summary=f"{case.reference}: changed {', '.join(changes) or 'nothing'}",
+        changes=changes,
     )
     return case

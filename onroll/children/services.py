@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from onroll.audit.models import Action
-from onroll.audit.services import record
+from onroll.audit.services import changed_fields, record
 from onroll.core import upn as upn_rules
+from onroll.core.concurrency import lock_unchanged
 
 from .models import Address, Child, ChildName, Contact, Enrolment, EnrolmentStatus, NameKind
 
@@ -134,3 +135,33 @@ def add_enrolment(user, child: Child, data: dict) -> Enrolment:
     enrolment.save()
     record(user, Action.CREATE, enrolment, child_id=child.pk, summary=f"Added roll history: {enrolment}")
     return enrolment
+
+
+@transaction.atomic
+def update_child(user, child: Child, data: dict, *, today: dt.date, expected_modified_at=None) -> Child:
+    """Change a child's identity and flags. A changed legal name is kept as a former name."""
+    locked = lock_unchanged(Child, child.pk, expected_modified_at, "child's record")
+    cleaned = check_child_facts(data, today)
+    before = {k: getattr(locked, k) for k in data if k in CHILD_FIELDS}
+    old_name = (locked.legal_first_name, locked.legal_last_name)
+    for name, value in {**data, **cleaned}.items():
+        if name in CHILD_FIELDS and name != "la":
+            setattr(locked, name, value)
+    locked.stamp(user)
+    locked.full_clean()
+    locked.save()
+    if old_name != (locked.legal_first_name, locked.legal_last_name):
+        ChildName(
+            child=locked, kind=NameKind.FORMER, first_name=old_name[0], last_name=old_name[1], until=today
+        ).save()
+    _sync_names(locked)
+    changes = changed_fields(before, {k: getattr(locked, k) for k in before})
+    record(
+        user,
+        Action.UPDATE,
+        locked,
+        child_id=locked.pk,
+        summary=f"Changed {', '.join(changes) or 'nothing'}",
+        changes=changes,
+    )
+    return locked

@@ -2,8 +2,18 @@
 
 from django import forms
 
-from onroll.casework.models import Category, ContactMethod, ContactOutcome, Outcome, Reason, Vulnerability
-from onroll.children.models import Ethnicity
+from onroll.accounts.models import Organisation, User
+from onroll.casework.models import (
+    Category,
+    ContactMethod,
+    ContactOutcome,
+    Outcome,
+    ProvisionType,
+    Reason,
+    Vulnerability,
+)
+from onroll.children.models import VULNERABILITY_FLAGS, Ethnicity
+from onroll.schools.models import School
 
 from .govuk_fields import GovDateField
 
@@ -12,6 +22,12 @@ REFERRAL_CATEGORIES = [(c.value, c.label) for c in Category if c not in (Categor
 
 def _reasons():
     return Reason.objects.filter(active=True)
+
+
+class VersionedForm(forms.Form):
+    """An edit form that carries the record's last-modified time, so a stale save is refused."""
+
+    version = forms.CharField(widget=forms.HiddenInput)
 
 
 class ReferralForm(forms.Form):
@@ -174,7 +190,7 @@ class ContactAttemptForm(forms.Form):
     )
 
 
-class ChangeStatusForm(forms.Form):
+class ChangeStatusForm(VersionedForm):
     to_category = forms.ChoiceField(
         label="New status", widget=forms.RadioSelect, error_messages={"required": "Select the new status"}
     )
@@ -183,14 +199,13 @@ class ChangeStatusForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter why the status is changing"},
     )
-    version = forms.CharField(widget=forms.HiddenInput)
 
     def __init__(self, *args, allowed=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_category"].choices = [(c, Category(c).label) for c in Category.values if c in allowed]
 
 
-class CloseCaseForm(forms.Form):
+class CloseCaseForm(VersionedForm):
     outcome = forms.ChoiceField(
         label="Outcome",
         widget=forms.RadioSelect,
@@ -201,7 +216,6 @@ class CloseCaseForm(forms.Form):
     reason = forms.CharField(
         label="Closing summary (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    version = forms.CharField(widget=forms.HiddenInput)
 
 
 class RegisterFilterForm(forms.Form):
@@ -227,3 +241,144 @@ class RegisterFilterForm(forms.Form):
         self.fields["school"].choices = [("", "Any"), *[(str(o.pk), o.name) for o in organisations]]
         self.fields["vulnerability"].choices = [("", "Any"), *[(v.code, v.label) for v in vulnerabilities]]
         self.fields["lead"].choices = [("", "Anyone"), *[(str(u.pk), str(u)) for u in leads]]
+
+
+class ChildDetailsForm(VersionedForm):
+    legal_first_name = forms.CharField(
+        label="Legal first name",
+        max_length=100,
+        error_messages={"required": "Enter the child's legal first name"},
+    )
+    legal_middle_names = forms.CharField(label="Middle names (optional)", max_length=100, required=False)
+    legal_last_name = forms.CharField(
+        label="Legal last name",
+        max_length=100,
+        error_messages={"required": "Enter the child's legal last name"},
+    )
+    preferred_first_name = forms.CharField(
+        label="Preferred first name (optional)", max_length=100, required=False
+    )
+    preferred_last_name = forms.CharField(
+        label="Preferred last name (optional)", max_length=100, required=False
+    )
+    date_of_birth = GovDateField(label="Date of birth", label_lower="the child's date of birth")
+    sex = forms.ChoiceField(
+        label="Sex", widget=forms.RadioSelect, choices=[("F", "Female"), ("M", "Male"), ("U", "Not known")]
+    )
+    ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices)
+    upn = forms.CharField(label="UPN (optional)", max_length=20, required=False)
+    former_upn = forms.CharField(label="Former UPN (optional)", max_length=20, required=False)
+    flags = forms.MultipleChoiceField(
+        label="Needs and circumstances (select all that apply)",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=VULNERABILITY_FLAGS,
+    )
+
+    def to_service_data(self) -> dict:
+        d = dict(self.cleaned_data)
+        flags = set(d.pop("flags"))
+        d.pop("version")
+        return {**d, **{name: name in flags for name, _ in VULNERABILITY_FLAGS}}
+
+
+class EnrolmentForm(forms.Form):
+    school = forms.ModelChoiceField(
+        label="School",
+        queryset=School.objects.none(),
+        empty_label="Select a school",
+        error_messages={"required": "Select the school"},
+    )
+    entry_date = GovDateField(label="Entry date", label_lower="the entry date")
+    leaving_date = GovDateField(
+        label="Leaving date (leave blank if still on roll)", label_lower="the leaving date", required=False
+    )
+    leaving_reason = forms.CharField(label="Reason for leaving (optional)", max_length=200, required=False)
+
+    def __init__(self, *args, schools=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools if schools is not None else School.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        entry, leaving = data.get("entry_date"), data.get("leaving_date")
+        if entry and leaving and leaving < entry:
+            self.add_error("leaving_date", "Leaving date must be the same as or after the entry date")
+        return data
+
+
+class AddressForm(forms.Form):
+    line_1 = forms.CharField(
+        label="Address line 1",
+        max_length=200,
+        error_messages={"required": "Enter the first line of the address"},
+    )
+    line_2 = forms.CharField(label="Address line 2 (optional)", max_length=200, required=False)
+    town = forms.CharField(label="Town or city", max_length=100, required=False)
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    from_date = GovDateField(label="Living here from (optional)", label_lower="the date from", required=False)
+    confidential = forms.BooleanField(
+        label="This address is confidential (for example a refuge)", required=False
+    )
+
+    def clean_postcode(self):
+        return self.cleaned_data["postcode"].upper().strip()
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter the name"})
+    relationship = forms.CharField(
+        label="Relationship to the child",
+        max_length=60,
+        help_text="For example, mother, grandfather, foster carer",
+        error_messages={"required": "Enter the relationship to the child"},
+    )
+    parental_responsibility = forms.BooleanField(label="Has parental responsibility", required=False)
+    lives_with_child = forms.BooleanField(label="Lives with the child", required=False)
+    phone = forms.CharField(label="Phone (optional)", max_length=40, required=False)
+    phone_other = forms.CharField(label="Other phone (optional)", max_length=40, required=False)
+    email = forms.EmailField(
+        label="Email (optional)",
+        required=False,
+        error_messages={"invalid": "Enter an email address like name@example.com"},
+    )
+
+
+class CaseDetailsForm(VersionedForm):
+    primary_reason = forms.ModelChoiceField(
+        label="Main reason",
+        queryset=Reason.objects.none(),
+        error_messages={"required": "Select the main reason"},
+    )
+    vulnerabilities = forms.ModelMultipleChoiceField(
+        label="Vulnerabilities (select all that apply)",
+        queryset=Vulnerability.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    provision_type = forms.ChoiceField(label="Provision", choices=ProvisionType.choices)
+    hours_per_week = forms.DecimalField(
+        label="Hours of provision a week (optional)",
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        error_messages={"invalid": "Hours a week must be a number, like 12.5"},
+    )
+    responsible_org = forms.ModelChoiceField(
+        label="Responsible school or team",
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label="Not allocated",
+    )
+    lead_professional = forms.ModelChoiceField(
+        label="Lead professional", required=False, queryset=User.objects.none(), empty_label="Not allocated"
+    )
+
+    def __init__(self, *args, organisations=None, leads=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["primary_reason"].queryset = _reasons()
+        self.fields["vulnerabilities"].queryset = Vulnerability.objects.filter(active=True)
+        self.fields["responsible_org"].queryset = (
+            organisations if organisations is not None else Organisation.objects.none()
+        )
+        self.fields["lead_professional"].queryset = leads if leads is not None else User.objects.none()

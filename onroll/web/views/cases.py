@@ -1,16 +1,18 @@
-from django.contrib import messages
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 
+from onroll.accounts.models import Organisation, OrganisationKind
 from onroll.accounts.permissions import Perm, can
 from onroll.audit.services import record_view
 from onroll.casework import queries, services
 from onroll.casework.models import Case
 
-from ..forms import ChangeStatusForm, CloseCaseForm, ContactAttemptForm, NoteForm
-from .common import apply_service_errors, require, today
+from ..forms import CaseDetailsForm, ChangeStatusForm, CloseCaseForm, ContactAttemptForm, NoteForm
+from .common import parse_version, require, save_from_form, today, version_of
 
 
 def _case_or_404(user, case_id) -> Case:
@@ -20,17 +22,24 @@ def _case_or_404(user, case_id) -> Case:
         raise Http404("Page not found") from None
 
 
-def _version(case: Case) -> str:
-    return case.modified_at.isoformat()
+def _case_form(request, case, form, title, button):
+    child = case.child
+    return render(
+        request,
+        "web/record_form.html",
+        {
+            "form": form,
+            "title": title,
+            "button": button,
+            "caption": f"Case {case.reference}: {child.legal_first_name} {child.legal_last_name}",
+            "back_url": reverse("web:case", args=[case.pk]),
+            "back_label": "Back to the case",
+        },
+    )
 
 
-def _parse_version(value: str):
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
+def _save(request, form, case, action, success: str):
+    return save_from_form(request, form, action, success, reverse("web:case", args=[case.pk]))
 
 
 @login_required
@@ -49,6 +58,7 @@ def case_detail(request, case_id):
             "timeline": queries.timeline(case),
             "note_form": NoteForm() if can(user, Perm.ADD_NOTE) else None,
             "can_record_contact": can(user, Perm.RECORD_CONTACT),
+            "can_edit": can(user, Perm.CHANGE_STATUS) and case.is_open,
             "can_change_status": can(user, Perm.CHANGE_STATUS) and case.is_open,
             "can_close": can(user, Perm.CLOSE_CASE) and case.is_open,
             "can_reopen": can(user, Perm.CHANGE_STATUS) and not case.is_open,
@@ -61,24 +71,10 @@ def add_note(request, case_id):
     require(request.user, Perm.ADD_NOTE)
     case = _case_or_404(request.user, case_id)
     form = NoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_note(request.user, case, form.cleaned_data["text"])
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Note added")
-            return redirect("web:case", case_id=case.pk)
-    return render(
-        request,
-        "web/case_form.html",
-        {
-            "case": case,
-            "form": form,
-            "title": "Add a note",
-            "button": "Add note",
-        },
+    done = _save(
+        request, form, case, lambda d: services.add_note(request.user, case, d["text"]), "Note added"
     )
+    return done or _case_form(request, case, form, "Add a note", "Add note")
 
 
 @login_required
@@ -86,52 +82,41 @@ def record_contact(request, case_id):
     require(request.user, Perm.RECORD_CONTACT)
     case = _case_or_404(request.user, case_id)
     form = ContactAttemptForm(request.POST or None, initial={"made_on": today()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_contact_attempt(request.user, case, form.cleaned_data, today=today())
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Contact attempt recorded")
-            return redirect("web:case", case_id=case.pk)
-    return render(
+    done = _save(
         request,
-        "web/case_form.html",
-        {
-            "case": case,
-            "form": form,
-            "title": "Record a contact attempt",
-            "button": "Record contact attempt",
-        },
+        form,
+        case,
+        lambda d: services.record_contact_attempt(request.user, case, d, today=today()),
+        "Contact attempt recorded",
     )
+    return done or _case_form(request, case, form, "Record a contact attempt", "Record contact attempt")
 
 
 @login_required
 def change_status(request, case_id):
     require(request.user, Perm.CHANGE_STATUS)
     case = _case_or_404(request.user, case_id)
-    allowed = services.ALLOWED_TRANSITIONS[case.category]
-    form = ChangeStatusForm(request.POST or None, allowed=allowed, initial={"version": _version(case)})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.change_category(
-                request.user,
-                case,
-                d["to_category"],
-                d["reason"],
-                today=today(),
-                expected_modified_at=_parse_version(d["version"]),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Status changed")
-            return redirect("web:case", case_id=case.pk)
-    title = "Reopen the case" if not case.is_open else "Change the status"
-    return render(
-        request, "web/case_form.html", {"case": case, "form": form, "title": title, "button": title}
+    form = ChangeStatusForm(
+        request.POST or None,
+        allowed=services.ALLOWED_TRANSITIONS[case.category],
+        initial={"version": version_of(case)},
     )
+    done = _save(
+        request,
+        form,
+        case,
+        lambda d: services.change_category(
+            request.user,
+            case,
+            d["to_category"],
+            d["reason"],
+            today=today(),
+            expected_modified_at=parse_version(d["version"]),
+        ),
+        "Status changed",
+    )
+    title = "Reopen the case" if not case.is_open else "Change the status"
+    return done or _case_form(request, case, form, title, title)
 
 
 @login_required
@@ -140,31 +125,60 @@ def close_case(request, case_id):
     case = _case_or_404(request.user, case_id)
     if not case.is_open:
         raise Http404("Page not found")
-    form = CloseCaseForm(request.POST or None, initial={"version": _version(case), "date_closed": today()})
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.close_case(
-                request.user,
-                case,
-                d["outcome"],
-                d["date_closed"],
-                d["reason"],
-                today=today(),
-                expected_modified_at=_parse_version(d["version"]),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Case closed")
-            return redirect("web:case", case_id=case.pk)
-    return render(
+    form = CloseCaseForm(request.POST or None, initial={"version": version_of(case), "date_closed": today()})
+    done = _save(
         request,
-        "web/case_form.html",
-        {
-            "case": case,
-            "form": form,
-            "title": "Close the case",
-            "button": "Close case",
-        },
+        form,
+        case,
+        lambda d: services.close_case(
+            request.user,
+            case,
+            d["outcome"],
+            d["date_closed"],
+            d["reason"],
+            today=today(),
+            expected_modified_at=parse_version(d["version"]),
+        ),
+        "Case closed",
     )
+    return done or _case_form(request, case, form, "Close the case", "Close case")
+
+
+@login_required
+def edit_case(request, case_id):
+    require(request.user, Perm.CHANGE_STATUS)
+    case = _case_or_404(request.user, case_id)
+    if not case.is_open:
+        raise Http404("Page not found")
+    initial = {
+        "version": version_of(case),
+        "primary_reason": case.primary_reason_id,
+        "provision_type": case.provision_type,
+        "hours_per_week": case.hours_per_week,
+        "responsible_org": case.responsible_org_id,
+        "lead_professional": case.lead_professional_id,
+        "vulnerabilities": list(case.vulnerabilities.all()),
+    }
+    la_code = case.la.code
+    form = CaseDetailsForm(
+        request.POST or None,
+        initial=initial,
+        organisations=Organisation.objects.filter(la_code=la_code).exclude(kind=OrganisationKind.AGENCY),
+        leads=get_user_model().objects.filter(
+            organisation__la_code=la_code, role__in=settings.LEAD_ROLES, is_active=True
+        ),
+    )
+    done = _save(
+        request,
+        form,
+        case,
+        lambda d: services.update_case(
+            request.user,
+            case,
+            d,
+            vulnerabilities=d["vulnerabilities"],
+            expected_modified_at=parse_version(d["version"]),
+        ),
+        "Register entry updated",
+    )
+    return done or _case_form(request, case, form, "Change the register entry", "Save changes")

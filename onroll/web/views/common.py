@@ -2,8 +2,10 @@
 
 import datetime as dt
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,6 +25,32 @@ def apply_service_errors(form, exc: ValidationError):
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def save_from_form(request, form, action, success: str, then):
+    """On a valid POST run `action(cleaned_data)`; show a service's errors on the form, or confirm and go
+    to `then`. Returns None when the form should be shown (again)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+        return None
+    messages.success(request, success)
+    return redirect(then)
+
+
+def version_of(record) -> str:
+    """What an edit form carries to detect that someone else saved in the meantime."""
+    return record.modified_at.isoformat()
+
+
+def parse_version(value: str):
+    try:
+        return dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def today() -> dt.date:

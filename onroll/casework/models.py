@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from onroll.accounts.models import Organisation
 from onroll.children.models import Child
@@ -129,10 +129,20 @@ class Case(TrackedModel):
             models.Index(fields=["lead_professional", "category"], name="case_lead"),
         ]
         constraints = [
+            # Closed exactly when there is an outcome and a closing date.
             models.CheckConstraint(
-                condition=Q(category="closed", date_closed__isnull=False) | ~Q(category="closed"),
-                name="closed_case_has_date",
-            )
+                condition=Q(category="closed", date_closed__isnull=False, outcome__gt="")
+                | (~Q(category="closed") & Q(date_closed__isnull=True, outcome="")),
+                name="case_closed_with_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_closed__isnull=True) | Q(date_closed__gte=F("date_identified")),
+                name="case_closed_after_identified",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_week__isnull=True) | Q(hours_per_week__gte=0, hours_per_week__lte=60),
+                name="case_hours_in_range",
+            ),
         ]
 
     def __str__(self):

@@ -71,14 +71,17 @@ CASE_FIELDS = (
 def new_reference() -> str:
     # Random rather than sequential so references reveal nothing about volumes.
     alphabet = "ABCDEFGHJKLMNPQRTUVWXYZ2346789"
-    return "C-" + "".join(secrets.choice(alphabet) for _ in range(8))
+    while True:
+        reference = "C-" + "".join(secrets.choice(alphabet) for _ in range(8))
+        if not Case.objects.filter(reference=reference).exists():
+            return reference
 
 
 def check_category_fits_child(category: str, child, on: dt.date):
     if category in CSA_CATEGORIES and not child.is_compulsory_school_age(on):
         raise ValidationError(
             {
-                "category": f"{child.full_name} is not of compulsory school age on {on:%-d %B %Y}, "
+                "category": f"{child.full_name} is not of compulsory school age on {on.day} {on:%B %Y}, "
                 f"so cannot be "
                 f"recorded as {Category(category).label.lower()}"
             }

@@ -222,7 +222,13 @@ class Enrolment(TrackedModel):
             models.CheckConstraint(
                 condition=Q(leaving_date__isnull=True) | Q(leaving_date__gte=F("entry_date")),
                 name="enrolment_leaves_after_entry",
-            )
+            ),
+            # A spell is "left" exactly when it has a leaving date.
+            models.CheckConstraint(
+                condition=Q(status="left", leaving_date__isnull=False)
+                | Q(status="on_roll", leaving_date__isnull=True),
+                name="enrolment_status_matches_leaving_date",
+            ),
         ]
 
     def __str__(self):

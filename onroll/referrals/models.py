@@ -14,7 +14,11 @@ class Referral(TrackedModel):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
     referrer_org = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="referrals_made")
     referrer_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="referrals_made"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals_made",
     )
     referrer_name = models.CharField(max_length=200)
     referrer_contact = models.CharField("referrer contact details", max_length=300)

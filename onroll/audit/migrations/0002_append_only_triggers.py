@@ -1,4 +1,8 @@
-"""Make the audit table append-only in the database itself, on SQLite and PostgreSQL alike."""
+"""Make the audit table append-only in the database itself, on SQLite and PostgreSQL alike.
+
+A later migration that makes SQLite rebuild audit_auditevent (most AlterField operations) drops these
+triggers with the old table: such a migration must create them again. tests/test_audit.py would notice.
+"""
 
 from django.db import migrations
 

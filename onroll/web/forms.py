@@ -299,13 +299,6 @@ class EnrolmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools if schools is not None else School.objects.none()
 
-    def clean(self):
-        data = super().clean()
-        entry, leaving = data.get("entry_date"), data.get("leaving_date")
-        if entry and leaving and leaving < entry:
-            self.add_error("leaving_date", "Leaving date must be the same as or after the entry date")
-        return data
-
 
 class AddressForm(forms.Form):
     line_1 = forms.CharField(

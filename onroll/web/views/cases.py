@@ -12,7 +12,7 @@ from onroll.casework import queries, services
 from onroll.casework.models import Case
 
 from ..forms import CaseDetailsForm, ChangeStatusForm, CloseCaseForm, ContactAttemptForm, NoteForm
-from .common import parse_version, require, save_from_form, today, version_of
+from .common import parse_version, render_record_form, require, save_from_form, today, version_of
 
 
 def _case_or_404(user, case_id) -> Case:
@@ -24,17 +24,14 @@ def _case_or_404(user, case_id) -> Case:
 
 def _case_form(request, case, form, title, button):
     child = case.child
-    return render(
+    return render_record_form(
         request,
-        "web/record_form.html",
-        {
-            "form": form,
-            "title": title,
-            "button": button,
-            "caption": f"Case {case.reference}: {child.legal_first_name} {child.legal_last_name}",
-            "back_url": reverse("web:case", args=[case.pk]),
-            "back_label": "Back to the case",
-        },
+        form,
+        title=title,
+        button=button,
+        back_label="Back to the case",
+        caption=f"Case {case.reference}: {child.legal_first_name} {child.legal_last_name}",
+        back_url=reverse("web:case", args=[case.pk]),
     )
 
 

@@ -12,7 +12,7 @@ from onroll.children.models import VULNERABILITY_FLAGS, Child
 from onroll.schools.models import School
 
 from ..forms import AddressForm, ChildDetailsForm, ContactForm, EnrolmentForm
-from .common import parse_version, require, save_from_form, today, version_of
+from .common import parse_version, render_record_form, require, save_from_form, today, version_of
 
 
 def _child_or_404(user, child_id) -> Child:
@@ -62,17 +62,14 @@ def child_audit(request, child_id):
 
 
 def _child_form(request, child, form, title, button):
-    return render(
+    return render_record_form(
         request,
-        "web/record_form.html",
-        {
-            "form": form,
-            "title": title,
-            "button": button,
-            "caption": child.full_name,
-            "back_url": reverse("web:child", args=[child.pk]),
-            "back_label": "Back to the child's record",
-        },
+        form,
+        title=title,
+        button=button,
+        caption=child.full_name,
+        back_url=reverse("web:child", args=[child.pk]),
+        back_label="Back to the child's record",
     )
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,6 +25,24 @@ def apply_service_errors(form, exc: ValidationError):
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def render_record_form(
+    request, form, *, title: str, button: str, caption: str, back_url: str, back_label: str
+):
+    """The one-question-set page used by every add and change form on a child or a case."""
+    return render(
+        request,
+        "web/record_form.html",
+        {
+            "form": form,
+            "title": title,
+            "button": button,
+            "caption": caption,
+            "back_url": back_url,
+            "back_label": back_label,
+        },
+    )
 
 
 def save_from_form(request, form, action, success: str, then):

@@ -81,3 +81,26 @@ def test_sign_in_page_is_public(client, db):
 def test_unknown_case_id_is_404_not_500(client, world):
     client.force_login(world.users.cme_officer)
     assert client.get("/cases/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_home_sends_everyone_somewhere(client, world, persona):
+    if persona != "anonymous":
+        client.force_login(getattr(world.users, persona))
+    assert client.get(reverse("web:home")).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "persona", ["other_la_officer", "other_school_dsl", "other_partner", "senior_leader"]
+)
+def test_posting_to_a_case_out_of_reach_is_404_and_changes_nothing(client, world, persona):
+    client.force_login(getattr(world.users, persona))
+    response = client.post(reverse("web:add_note", args=[world.case.pk]), {"text": "probe"})
+    assert response.status_code == 404
+    assert not world.case.notes.exists()
+
+
+def test_sign_out_is_a_post_that_ends_the_session(client, world):
+    client.force_login(world.users.cme_officer)
+    assert client.post(reverse("web:logout")).status_code == 302
+    assert client.get(reverse("web:register")).status_code == 302

@@ -36,7 +36,8 @@ demo: install ## Install everything, build a synthetic LA in SQLite, print the d
 	$(PY) manage.py demo_data
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: install browser ## Install everything and run the whole suite on SQLite, then on PostgreSQL when it answers (always in CI)
+test: install browser ## Install everything, lint, and run the whole suite on SQLite, then on PostgreSQL when it answers (always in CI)
+	$(VENV)/bin/ruff check .
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$CI" ] || pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 		$(MAKE) --no-print-directory test-postgres; \

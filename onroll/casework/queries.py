@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from onroll.accounts.models import OrganisationKind
 from onroll.accounts.permissions import Perm, can
 from onroll.children.models import Enrolment
-from onroll.children.queries import looks_like_upn, name_search_ids
+from onroll.children.queries import la_id_of, looks_like_upn, name_search_ids
 from onroll.core import school_age
 from onroll.core import upn as upn_rules
 
@@ -26,7 +26,7 @@ def visible_cases(user) -> QuerySet[Case]:
         return Case.objects.none()
     org = user.organisation
     if org.kind == OrganisationKind.LA_TEAM:
-        return Case.objects.filter(la__code=org.la_code)
+        return Case.objects.filter(la_id=la_id_of(org))
     if org.kind == OrganisationKind.SCHOOL:
         on_roll = Enrolment.objects.filter(school__organisation=org).values("child_id")
         return Case.objects.filter(Q(child_id__in=on_roll) | Q(referred_by_org=org))

@@ -18,7 +18,7 @@ def _filter_form(request):
     return RegisterFilterForm(
         request.GET or None,
         reasons=Reason.objects.filter(active=True),
-        organisations=Organisation.objects.filter(la_code=la_code).exclude(kind="agency"),
+        organisations=Organisation.objects.filter(la_code=la_code).exclude(kind="agency").only("id", "name"),
         vulnerabilities=Vulnerability.objects.filter(active=True),
         leads=get_user_model().objects.filter(organisation__la_code=la_code, role__in=settings.LEAD_ROLES),
     )

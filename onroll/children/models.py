@@ -122,7 +122,9 @@ class NameKind(models.TextChoices):
 class ChildName(models.Model):
     """Every name a child has been known by, folded for indexed prefix search (one row per name)."""
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="names")
+    # Indexed by childname_child_keys below, which also answers "does this child's name match?" from the
+    # index alone when the register walks its cases in date order.
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="names", db_index=False)
     kind = models.CharField(max_length=10, choices=NameKind.choices)
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
@@ -138,6 +140,7 @@ class ChildName(models.Model):
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
             models.Index(fields=["first_key"], name="childname_first", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["child", "last_key", "first_key"], name="childname_child_keys"),
         ]
 
     def __str__(self):

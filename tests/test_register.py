@@ -130,3 +130,11 @@ def test_my_cases_lists_cases_i_lead(login, world):
     assert world.case.reference in page
     page = login(world.users.spa_officer).get(reverse("web:my_cases")).content.decode()
     assert world.case.reference not in page
+
+
+@pytest.mark.parametrize("few", [0, 1, 5000])
+def test_name_search_gives_the_same_answer_on_both_read_paths(world, more_cases, monkeypatch, few):
+    monkeypatch.setattr(queries, "FEW_NAME_MATCHES", few)
+    ehe, _ = more_cases
+    assert _refs(world.users.cme_officer, search="jon") == {ehe.reference}
+    assert _refs(world.users.cme_officer, search="o") == {world.case.reference}

@@ -93,7 +93,18 @@ def child_search(text: str) -> Q:
     dob = parse_date(text)
     if dob:
         return Q(child__date_of_birth=dob)
-    return Q(child_id__in=name_search_ids(text))
+    return Q(child_id__in=_matching_children(name_search_ids(text)))
+
+
+# Above this many matching names, the register is read in date order checking each case's child against
+# the names (quick when matches are common); below it, the matching children are listed first and their
+# cases looked up (quick when matches are rare). PostgreSQL's planner cannot tell the two apart under LIMIT.
+FEW_NAME_MATCHES = 5000
+
+
+def _matching_children(ids):
+    few = list(ids[: FEW_NAME_MATCHES + 1])
+    return few if len(few) <= FEW_NAME_MATCHES else ids
 
 
 def parse_date(text: str) -> dt.date | None:

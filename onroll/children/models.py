@@ -134,12 +134,19 @@ class ChildName(models.Model):
 
     class Meta:
         indexes = [
+            # INCLUDE child_id (PostgreSQL) so a prefix search lists children from the index alone.
             models.Index(
                 fields=["last_key", "first_key"],
                 name="childname_last_first",
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                include=["child"],
             ),
-            models.Index(fields=["first_key"], name="childname_first", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["first_key"],
+                name="childname_first",
+                opclasses=["varchar_pattern_ops"],
+                include=["child"],
+            ),
             models.Index(fields=["child", "last_key", "first_key"], name="childname_child_keys"),
         ]
 

@@ -76,12 +76,12 @@ def name_search_ids(text: str):
     """
     words = [search_key(w) for w in text.split() if search_key(w)]
     if not words:
-        return ChildName.objects.none().values("child_id")
+        return ChildName.objects.none().values_list("child_id", flat=True)
     if len(words) == 1:
         cond = Q(last_key__startswith=words[0]) | Q(first_key__startswith=words[0])
     else:
         cond = Q(first_key__startswith=words[0], last_key__startswith=words[-1])
-    return ChildName.objects.filter(cond).values("child_id")
+    return ChildName.objects.filter(cond).values_list("child_id", flat=True)
 
 
 def looks_like_upn(text: str) -> bool:

@@ -97,14 +97,15 @@ def child_search(text: str) -> Q:
 
 
 # Above this many matching names, the register is read in date order checking each case's child against
-# the names (quick when matches are common); below it, the matching children are listed first and their
-# cases looked up (quick when matches are rare). PostgreSQL's planner cannot tell the two apart under LIMIT.
+# the names (quick when matches are common). Below it, the subquery carries a LIMIT, which stops PostgreSQL
+# flattening it into that same walk: the few matching children are read once into a hash instead (quick
+# when matches are rare). Under the page's LIMIT the planner cannot tell the two cases apart by itself.
 FEW_NAME_MATCHES = 5000
 
 
 def _matching_children(ids):
-    few = list(ids[: FEW_NAME_MATCHES + 1])
-    return few if len(few) <= FEW_NAME_MATCHES else ids
+    limited = ids[: FEW_NAME_MATCHES + 1]
+    return limited if limited.count() <= FEW_NAME_MATCHES else ids
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -141,16 +142,18 @@ def register_page(user, f: RegisterFilters, cursor: str = "") -> RegisterPage:
     if f.vulnerability:
         cases = cases.distinct()
     size, cap = settings.REGISTER_PAGE_SIZE, settings.REGISTER_COUNT_CAP
-    count = cases.values("pk")[: cap + 1].count()
     position = decode_cursor(cursor) if cursor else None
+    page = cases
     if position:
         day, pk = position
-        cases = cases.filter(Q(date_identified__lt=day) | Q(date_identified=day, id__lt=pk))
+        page = cases.filter(Q(date_identified__lt=day) | Q(date_identified=day, id__lt=pk))
     rows = list(
-        cases.select_related("child", "primary_reason", "responsible_org", "lead_professional").order_by(
+        page.select_related("child", "primary_reason", "responsible_org", "lead_professional").order_by(
             "-date_identified", "-id"
         )[: size + 1]
     )
+    # A first page that is not full is the whole answer, so most searches need no count query.
+    count = len(rows) if not position and len(rows) <= size else cases.values("pk")[: cap + 1].count()
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else None
     return RegisterPage(rows[:size], next_cursor, min(count, cap), count > cap)
 

@@ -22,7 +22,6 @@ def machine(connection=None) -> str:
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     db = ""
     if connection is not None:
-        db = f"; {connection.vendor} {'.'.join(map(str, connection.Database.__version__.split()[:1]))}"
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute("SHOW server_version")

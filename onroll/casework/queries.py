@@ -14,9 +14,10 @@ from django.db.models import Q, QuerySet
 from onroll.accounts.models import OrganisationKind
 from onroll.accounts.permissions import Perm, can
 from onroll.children.models import Enrolment
-from onroll.children.queries import la_id_of, looks_like_upn, name_search_ids
+from onroll.children.queries import looks_like_upn, name_search_ids
 from onroll.core import school_age
 from onroll.core import upn as upn_rules
+from onroll.schools.queries import la_id_of
 
 from .models import Case, Category
 

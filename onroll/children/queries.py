@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from onroll.accounts.models import OrganisationKind
 from onroll.accounts.permissions import Perm, can
 from onroll.core import upn as upn_rules
-from onroll.schools.models import LocalAuthority
+from onroll.schools.queries import la_id_of
 
 from .models import Child, ChildName, Enrolment
 from .names import search_key
@@ -36,12 +36,6 @@ def visible_children(user) -> QuerySet[Child]:
     return Child.objects.filter(Exists(shared) | Exists(referred))
 
 
-def la_id_of(org):
-    """The LA an organisation works in, as a key, so register queries can use the (la, ...) indexes
-    directly; joining on the LA's code instead makes PostgreSQL scan every case."""
-    return LocalAuthority.objects.filter(code=org.la_code).values_list("id", flat=True).first()
-
-
 def _referral_model():
     # Referrals and cases sit above children; look their models up by name instead of importing them.
     return apps.get_model("referrals", "Referral")
@@ -53,8 +47,7 @@ def _case_model():
 
 def child_for_page(user, child_id) -> Child:
     """The child with everything its page shows, or Child.DoesNotExist if out of scope."""
-    child = visible_children(user).select_related("la").get(pk=child_id)
-    return child
+    return visible_children(user).select_related("la").get(pk=child_id)
 
 
 def enrolments_of(child: Child):

@@ -138,3 +138,8 @@ def test_name_search_gives_the_same_answer_on_both_read_paths(world, more_cases,
     ehe, _ = more_cases
     assert _refs(world.users.cme_officer, search="jon") == {ehe.reference}
     assert _refs(world.users.cme_officer, search="o") == {world.case.reference}
+
+
+def test_an_impossible_filter_is_explained_not_ignored(login, world):
+    page = login(world.users.cme_officer).get(reverse("web:register"), {"reason": "no-such-reason"}).content
+    assert b"There is a problem" in page and b"Select a valid choice" in page

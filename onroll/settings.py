@@ -117,6 +117,9 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# PostgreSQL uses the name indexes' INCLUDE columns; SQLite builds them without, which is fine there.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
 # Register pages: how many rows a page shows, and the most a count will read before saying "more than".
 REGISTER_PAGE_SIZE = 25
 REGISTER_COUNT_CAP = 1000

@@ -176,3 +176,11 @@ def test_a_second_la_needs_its_own_usernames(db):
 
 def test_pools_are_reproducible():
     assert build_pools(3, "Northmere") == build_pools(3, "Northmere")
+
+
+def test_the_demo_sized_register_uses_every_reason(db):
+    from onroll.casework.models import Reason
+
+    generate(**{**SMALL, "n_children": 3000, "n_cases": 200, "n_schools": 10}, today=dt.date(2026, 11, 20))
+    used = set(Case.objects.values_list("primary_reason_id", flat=True))
+    assert set(Reason.objects.values_list("code", flat=True)) - used == set()

@@ -142,7 +142,11 @@ def _reason(world: World, category: str, nc_now: int) -> str:
     ]
     if world.rng.random() < 0.03 and "other" in world.reasons:
         return "other"
-    return world.rng.choice(options or sorted(world.reasons))
+    # Until every reason has appeared, prefer one not used yet, so the demo shows them all.
+    unused = [r for r in options if r not in world.reasons_used]
+    reason = world.rng.choice(unused or options or sorted(world.reasons))
+    world.reasons_used.add(reason)
+    return reason
 
 
 def _vulnerabilities(world: World, flags: dict) -> list[str]:

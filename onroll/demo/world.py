@@ -53,6 +53,7 @@ class World:
     upn_serials: dict[tuple[str, int], int] = field(default_factory=dict)
     references: set[str] = field(default_factory=set)
     cases_made: int = 0
+    reasons_used: set[str] = field(default_factory=set)
     _choices: dict = field(default_factory=dict)
 
     def uuid(self) -> uuid.UUID:

@@ -113,3 +113,14 @@ def test_manager_sees_who_viewed_the_child(login, world):
 def test_sign_in_is_audited(client, world):
     client.post(reverse("web:login"), {"username": "cme_officer", "password": "correct-horse-battery"})
     assert _events(action=Action.SIGN_IN, username="cme_officer").exists()
+
+
+def test_admin_changes_are_copied_into_the_audit_log(client, world):
+    client.force_login(world.users.system_admin)
+    response = client.post(
+        "/admin/casework/reason/other/change/",
+        {"label": "Other (say why in a note)", "source": "Onroll", "verified": "on", "active": "on"},
+    )
+    assert response.status_code == 302
+    event = _events(username="system_admin", object_type="casework.reason").get()
+    assert event.action == Action.UPDATE and "Other (say why in a note)" in event.summary

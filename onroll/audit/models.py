@@ -16,6 +16,7 @@ class Action(models.TextChoices):
     UPDATE = "update", "Changed"
     STATUS_CHANGE = "status_change", "Changed status"
     CLOSE = "close", "Closed"
+    DELETE = "delete", "Deleted"
     SIGN_IN = "sign_in", "Signed in"
     SIGN_OUT = "sign_out", "Signed out"
 

@@ -124,3 +124,4 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 REGISTER_PAGE_SIZE = 25
 REGISTER_COUNT_CAP = 1000
 LEAD_ROLES = ["cme_officer", "spa_officer", "business_support", "panel_chair", "school_lead"]
+CSRF_FAILURE_VIEW = "onroll.web.views.common.csrf_failure"

@@ -104,3 +104,21 @@ def test_sign_out_is_a_post_that_ends_the_session(client, world):
     client.force_login(world.users.cme_officer)
     assert client.post(reverse("web:logout")).status_code == 302
     assert client.get(reverse("web:register")).status_code == 302
+
+
+def test_not_found_page_is_in_the_service_style(client, world, settings):
+    settings.DEBUG = False
+    client.force_login(world.users.cme_officer)
+    response = client.get("/cases/00000000-0000-0000-0000-000000000000/")
+    assert response.status_code == 404 and b"Page not found" in response.content
+    assert b"govuk-heading-l" in response.content
+
+
+def test_expired_form_gets_a_plain_message(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users.cme_officer)
+    response = client.post(f"/cases/{world.case.pk}/notes/new/", {"text": "x"})
+    assert response.status_code == 403 and b"Your form has expired" in response.content
+    assert not world.case.notes.exists()

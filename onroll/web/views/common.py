@@ -95,3 +95,7 @@ def navigation(request):
             {"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))}
         )
     return {"nav_items": nav}
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "onroll.schools",
     "onroll.children",
     "onroll.casework",
+    "onroll.attendance",
     "onroll.referrals",
     "onroll.audit",
     "onroll.web",

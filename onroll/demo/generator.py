@@ -35,6 +35,7 @@ from onroll.children.models import Enrolment, EnrolmentStatus
 from onroll.referrals.models import Referral
 from onroll.schools.models import LocalAuthority, School
 
+from .calendars import create_default_calendar
 from .children import add_family
 from .organisations import DEMO_USERNAMES, create_organisations, create_schools, create_users
 from .pools import build_pools
@@ -138,6 +139,7 @@ def _setup(rng, pools, la_code, name, n_schools, today, user_prefix, password) -
     if not Reason.objects.exists():
         reference_lists.load()  # normally done by migrate; here for databases built without it
     la = LocalAuthority.objects.create(code=la_code, name=name)
+    create_default_calendar(la)
     teams, agencies = create_organisations(la)
     schools = create_schools(rng, la, pools, n_schools)
     staff = create_users(rng, pools, la, teams, agencies, schools[0].org, user_prefix, password)

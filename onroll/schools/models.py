@@ -60,3 +60,84 @@ class School(TrackedModel):
     @property
     def laestab(self) -> str:
         return f"{self.la.code}{self.estab_number}"
+
+
+class SchoolCalendar(TrackedModel):
+    """Term dates and non-school days. An LA's calendar is the default for its schools; a school that
+    sets its own dates (academies often do) has its own calendar, which replaces the LA's entirely."""
+
+    name = models.CharField(max_length=120)
+    la = models.OneToOneField(
+        LocalAuthority, null=True, blank=True, on_delete=models.CASCADE, related_name="default_calendar"
+    )
+    school = models.OneToOneField(
+        School, null=True, blank=True, on_delete=models.CASCADE, related_name="own_calendar"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # Exactly one owner, so "which calendar applies" never has two answers.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(la__isnull=False, school__isnull=True)
+                    | models.Q(la__isnull=True, school__isnull=False)
+                ),
+                name="calendar_has_one_owner",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Term(TrackedModel):
+    calendar = models.ForeignKey(SchoolCalendar, on_delete=models.CASCADE, related_name="terms")
+    name = models.CharField(max_length=40, help_text="e.g. Autumn 2026")
+    start = models.DateField("first day")
+    end = models.DateField("last day")
+    half_term_start = models.DateField("half term first day")
+    half_term_end = models.DateField("half term last day")
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "start"], name="unique_term_start"),
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="term_ends_after_start"
+            ),
+            # Half term is a break inside the term: school days on both sides of it.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(half_term_start__gt=models.F("start"))
+                    & models.Q(half_term_end__gte=models.F("half_term_start"))
+                    & models.Q(half_term_end__lt=models.F("end"))
+                ),
+                name="half_term_inside_term",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class NonSchoolDayKind(models.TextChoices):
+    INSET = "inset", "INSET day"
+    CLOSURE = "closure", "Planned closure"
+    OTHER = "other", "Other"
+
+
+class NonSchoolDay(TrackedModel):
+    """A weekday inside a term when pupils are not expected in school (bank holidays are built in)."""
+
+    calendar = models.ForeignKey(SchoolCalendar, on_delete=models.CASCADE, related_name="non_school_days")
+    date = models.DateField()
+    kind = models.CharField(max_length=10, choices=NonSchoolDayKind.choices)
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="unique_non_school_day")]
+
+    def __str__(self):
+        return f"{self.date}: {self.get_kind_display()}"

@@ -19,18 +19,19 @@ class Perm(StrEnum):
     CHANGE_STATUS = "change_status"
     CLOSE_CASE = "close_case"
     VIEW_AUDIT = "view_audit"
+    IMPORT_ATTENDANCE = "import_attendance"
     ADMIN = "admin"
 
 
 _CASEWORK = {Perm.VIEW_REGISTER, Perm.VIEW_CHILD, Perm.ADD_NOTE, Perm.RECORD_CONTACT, Perm.MAKE_REFERRAL}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.SCHOOL_LEAD: frozenset(_CASEWORK),
+    Role.SCHOOL_LEAD: frozenset(_CASEWORK | {Perm.IMPORT_ATTENDANCE}),
     Role.SPA_OFFICER: frozenset(_CASEWORK | {Perm.EDIT_CHILD, Perm.CHANGE_STATUS}),
     Role.CME_OFFICER: frozenset(
         _CASEWORK | {Perm.EDIT_CHILD, Perm.CHANGE_STATUS, Perm.CLOSE_CASE, Perm.VIEW_CONFIDENTIAL_ADDRESS}
     ),
-    Role.BUSINESS_SUPPORT: frozenset(_CASEWORK | {Perm.EDIT_CHILD, Perm.VIEW_AUDIT}),
+    Role.BUSINESS_SUPPORT: frozenset(_CASEWORK | {Perm.EDIT_CHILD, Perm.VIEW_AUDIT, Perm.IMPORT_ATTENDANCE}),
     Role.PANEL_CHAIR: frozenset(
         _CASEWORK | {Perm.CHANGE_STATUS, Perm.CLOSE_CASE, Perm.VIEW_CONFIDENTIAL_ADDRESS, Perm.VIEW_AUDIT}
     ),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AttendanceCode
+from .models import AttendanceCode, AttendanceMark
 
 
 @admin.register(AttendanceCode)
@@ -27,3 +27,24 @@ class AttendanceCodeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # marks refer to codes; untick "active" instead
+
+
+@admin.register(AttendanceMark)
+class AttendanceMarkAdmin(admin.ModelAdmin):
+    """Read-only: marks arrive through the import, which checks them and audits every replacement."""
+
+    list_display = ("date", "session", "code", "child", "school")
+    list_select_related = ("child", "school")
+    list_filter = ("session",)
+    date_hierarchy = "date"
+    raw_id_fields = ("child", "school")
+    show_full_result_count = False  # counting tens of millions of rows on every page is slow
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -25,3 +25,47 @@ class AttendanceCode(models.Model):
 
     def __str__(self):
         return f"{self.code} – {self.meaning}"
+
+
+class Session(models.TextChoices):
+    AM = "AM", "Morning"
+    PM = "PM", "Afternoon"
+
+
+class Timestamped(models.Model):
+    """When a row was made and last changed; deliberately no per-row user (see decision 0004)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AttendanceMark(Timestamped):
+    """One register mark: a child's code for one session at one school.
+
+    `code` is the code's text, not a key to AttendanceCode: imports write millions of rows and the
+    measures read them in bulk, and the code table is read from its file (`codes.load_code_table`)."""
+
+    id = models.BigAutoField(primary_key=True)  # tens of millions of rows; see decision 0004
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="marks")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="marks")
+    date = models.DateField()
+    session = models.CharField(max_length=2, choices=Session.choices)
+    code = models.CharField(max_length=2)
+
+    class Meta:
+        ordering = ["date", "session"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "school", "date", "session"], name="unique_mark_per_session"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["school", "date"], name="mark_school_date"),
+            models.Index(fields=["child", "date"], name="mark_child_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.session}: {self.code}"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import auth, cases, children, referrals, register
+from .views import attendance, auth, cases, children, referrals, register
 
 app_name = "web"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("register/", register.register, name="register"),
     path("my-cases/", register.my_cases, name="my_cases"),
     path("referrals/new/", referrals.new_referral, name="new_referral"),
+    path("attendance/import/", attendance.import_attendance, name="import_attendance"),
     path("children/<uuid:child_id>/", children.child_detail, name="child"),
     path("children/<uuid:child_id>/audit/", children.child_audit, name="child_audit"),
     path("children/<uuid:child_id>/edit/", children.edit_child, name="edit_child"),

@@ -85,6 +85,8 @@ def navigation(request):
         items += [("My cases", "web:my_cases"), ("Register", "web:register")]
     if can(user, Perm.MAKE_REFERRAL):
         items.append(("Make a referral", "web:new_referral"))
+    if can(user, Perm.IMPORT_ATTENDANCE):
+        items.append(("Import attendance", "web:import_attendance"))
     if can(user, Perm.ADMIN):
         items.append(("Administration", "admin:index"))
     path = request.path

@@ -11,8 +11,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
+from onroll.attendance.models import AttendanceMark
 from onroll.casework.models import ContactAttempt
 from onroll.children.models import Child
+from onroll.demo.calendars import create_default_calendar
+from onroll.schools.calendar import school_days_in
+from onroll.schools.queries import calendar_for
 
 from .browser_support import (
     CHROMIUM,
@@ -217,6 +221,32 @@ def test_school_refers_a_child_and_the_la_officer_follows_up(page, browser_world
     arrive(page, f"{FIRST_NAME} {LAST_NAME}", "the child's record")
     expect(page.get_by_text("4 Wharf Street")).to_be_visible()
     sign_out(page)
+
+
+def test_the_child_page_with_an_attendance_calendar_is_accessible(page, browser_world, monkeypatch):
+    on = dt.date(2025, 10, 10)
+    monkeypatch.setattr("onroll.web.views.children.today", lambda: on)
+    world = browser_world
+    create_default_calendar(world.la)
+    days = school_days_in(calendar_for(world.school), dt.date(2025, 9, 1), on)
+    codes = ["/", "L", "I", "C1", "G", "N", "O", "U", "B", "D"]
+    AttendanceMark.objects.bulk_create(
+        AttendanceMark(
+            child=world.child,
+            school=world.school,
+            date=day,
+            session=session,
+            code=codes[i % len(codes)] if session == "AM" else "\\",
+        )
+        for i, day in enumerate(days)
+        for session in ("AM", "PM")
+    )
+    sign_in(page, "cme_officer")
+    page.goto(f"/children/{world.child.pk}/")
+    arrive(page, world.child.full_name, "the child's record with attendance")
+    expect(page.get_by_role("table", name="October 2025")).to_be_visible()
+    expect(page.get_by_role("table", name="Key to the codes used")).to_be_visible()
+    page.screenshot(path="/tmp/onroll-child-attendance.png", full_page=True)
 
 
 def test_pages_carry_a_csp_nonce_that_the_inline_script_uses(client, db):

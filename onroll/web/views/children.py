@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from onroll.accounts.permissions import Perm, can
+from onroll.attendance.queries import WEEKDAYS, attendance_for, attendance_school
 from onroll.audit import queries as audit_queries
 from onroll.audit.services import record_view
 from onroll.casework.queries import visible_cases
@@ -28,6 +29,7 @@ def child_detail(request, child_id):
     child = _child_or_404(request.user, child_id)
     record_view(request.user, child, child_id=child.pk)
     on = today()
+    enrolments = list(queries.enrolments_of(child))
     return render(
         request,
         "web/child.html",
@@ -35,7 +37,9 @@ def child_detail(request, child_id):
             "child": child,
             "addresses": queries.addresses_for(request.user, child),
             "contacts": child.contacts.all(),
-            "enrolments": queries.enrolments_of(child),
+            "enrolments": enrolments,
+            "attendance": attendance_for(child, attendance_school(enrolments), on),
+            "weekdays": WEEKDAYS,
             "former_names": child.names.filter(kind="former"),
             "cases": visible_cases(request.user).filter(child=child).select_related("primary_reason"),
             "nc_year": child.nc_year(on),

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from onroll.attendance.imports import COLUMNS
@@ -26,6 +27,7 @@ TERMS = [
 ]
 INSET = D(2024, 9, 4)
 AMARA = "B801200005001"
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY needs PostgreSQL")
 
 
 def upn(n: int) -> str:
@@ -97,6 +99,34 @@ def test_the_same_file_twice_changes_nothing(school_world):
     assert (result.added, result.replaced, result.unchanged) == (0, 0, 5)
     assert list(AttendanceMark.objects.values_list("id", "code", "modified_at")) == before
     assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.parametrize("method", ["orm", pytest.param("copy", marks=postgres_only)])
+def test_both_save_paths_add_replace_and_keep_alike(school_world, method):
+    w = school_world
+    rows = [*good_rows(w), f"{upn(2)},{w.laestab},2024-09-03,PM,\\"]  # "\" needs escaping in COPY
+    first = import_marks(w.users.school_dsl, csv_of(*rows), method=method)
+    assert (first.added, first.replaced, first.unchanged) == (6, 0, 0), first.errors
+    assert codes()[w.ben.pk, D(2024, 9, 3), "PM"] == "\\"
+    again = import_marks(w.users.school_dsl, csv_of(*rows), method=method)
+    assert (again.added, again.replaced, again.unchanged) == (0, 0, 6)
+    fixed = [r.replace("PM,N", "PM,M").replace("PM,\\", "PM,/") for r in rows]
+    fixed.append(f"{upn(2)},{w.laestab},2024-09-05,AM,/")
+    result = import_marks(w.users.school_dsl, csv_of(*fixed), method=method)
+    assert (result.added, result.replaced, result.unchanged) == (1, 2, 4)
+    assert codes()[w.child.pk, D(2024, 9, 2), "PM"] == "M"
+    assert codes()[w.ben.pk, D(2024, 9, 3), "PM"] == "/"
+    events = AuditEvent.objects.filter(action=Action.UPDATE)
+    assert sorted(e.changes["code"] for e in events) == [["N", "M"], ["\\", "/"]]
+    assert {e.child_id for e in events} == {w.child.pk, w.ben.pk}
+    assert all(e.user == w.users.school_dsl for e in events)
+
+
+def test_the_copy_path_is_refused_without_postgresql(school_world):
+    if connection.vendor == "postgresql":
+        pytest.skip("checks the SQLite refusal")
+    with pytest.raises(ValueError, match="PostgreSQL"):
+        import_marks(school_world.users.school_dsl, csv_of(*good_rows(school_world)), method="copy")
 
 
 def test_an_identical_row_twice_in_one_file_is_saved_once(school_world):
@@ -219,7 +249,20 @@ def test_a_clash_with_a_concurrent_import_saves_nothing(school_world, monkeypatc
     import_marks(w.users.school_dsl, csv_of(*good_rows(w)[:1]))
     # As if another import inserted the mark after this one read the stored marks.
     monkeypatch.setattr(services, "_existing_marks", lambda marks: {})
-    result = import_marks(w.users.school_dsl, csv_of(*good_rows(w)))
+    result = import_marks(w.users.school_dsl, csv_of(*good_rows(w)), method="orm")
+    assert result.refused and "at the same time" in result.errors[0].message
+    assert AttendanceMark.objects.count() == 1
+
+
+@postgres_only
+def test_a_clash_on_the_copy_path_saves_nothing(school_world, monkeypatch):
+    from onroll.attendance import bulk
+
+    w = school_world
+    import_marks(w.users.school_dsl, csv_of(*good_rows(w)[:1]))
+    # As if another import inserted the mark between this one's check for stored marks and its INSERT.
+    monkeypatch.setattr(bulk, "NEW_ONLY", "")
+    result = import_marks(w.users.school_dsl, csv_of(*good_rows(w)), method="copy")
     assert result.refused and "at the same time" in result.errors[0].message
     assert AttendanceMark.objects.count() == 1
 

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "onroll.children",
     "onroll.casework",
     "onroll.attendance",
+    "onroll.procedures",
     "onroll.referrals",
     "onroll.audit",
     "onroll.web",

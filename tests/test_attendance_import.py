@@ -261,7 +261,7 @@ def test_a_clash_on_the_copy_path_saves_nothing(school_world, monkeypatch):
     w = school_world
     import_marks(w.users.school_dsl, csv_of(*good_rows(w)[:1]))
     # As if another import inserted the mark between this one's check for stored marks and its INSERT.
-    monkeypatch.setattr(bulk, "NEW_ONLY", "")
+    monkeypatch.setattr(bulk, "DROP_STORED", "SELECT 1")
     result = import_marks(w.users.school_dsl, csv_of(*good_rows(w)), method="copy")
     assert result.refused and "at the same time" in result.errors[0].message
     assert AttendanceMark.objects.count() == 1

@@ -5,9 +5,14 @@ Instead of building a model instance per mark, the marks are streamed with COPY 
 
 1. the stored marks whose code the file changes are read with their old codes (and locked), for the audit;
 2. one UPDATE ... FROM staging sets the new codes of exactly those marks;
-3. one INSERT ... SELECT ... WHERE NOT EXISTS adds the marks not stored yet. A mark that another import
-   inserts meanwhile makes this INSERT fail on the unique constraint (IntegrityError), as bulk_create did,
-   so the caller can refuse the whole file and ask for a retry rather than overwrite unaudited.
+3. one DELETE ... USING drops from the staging table every mark already stored (changed or not);
+4. one INSERT ... SELECT adds what is left, the new marks. A mark that another import inserts meanwhile
+   makes this INSERT fail on the unique constraint (IntegrityError), as bulk_create did, so the caller
+   can refuse the whole file and ask for a retry rather than overwrite it unaudited.
+
+The INSERT deliberately does not test NOT EXISTS against the marks table itself: while the statement runs
+the table grows, and a plan that scans it per staged row (likely when its statistics say it is small)
+turns quadratic.
 
 Identical marks are left alone, so importing the same file twice writes no mark.
 """
@@ -20,7 +25,7 @@ from django.db import connection
 STAGING = "onroll_attendance_staging"
 MARKS = "attendance_attendancemark"
 KEY = "m.child_id = s.child_id AND m.school_id = s.school_id AND m.date = s.date AND m.session = s.session"
-NEW_ONLY = f"WHERE NOT EXISTS (SELECT 1 FROM {MARKS} m WHERE {KEY})"  # a test drops it to mimic a race
+DROP_STORED = f"DELETE FROM {STAGING} s USING {MARKS} m WHERE {KEY}"  # a test skips it to mimic a race
 COPY_BLOCK = 20_000  # rows per write to the COPY stream
 
 
@@ -60,9 +65,10 @@ def save_marks(marks, now: dt.datetime, progress=None) -> Saved:
                 f"WHERE {KEY} AND m.code <> s.code",
                 [now],
             )
+        cursor.execute(DROP_STORED)
         cursor.execute(
             f"INSERT INTO {MARKS} (child_id, school_id, date, session, code, created_at, modified_at) "
-            f"SELECT s.child_id, s.school_id, s.date, s.session, s.code, %s, %s FROM {STAGING} s {NEW_ONLY}",
+            f"SELECT s.child_id, s.school_id, s.date, s.session, s.code, %s, %s FROM {STAGING} s",
             [now, now],
         )
         added = cursor.rowcount

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Q
 
 from onroll.accounts.permissions import is_la_staff, is_school_staff
@@ -22,8 +23,8 @@ from onroll.children.models import Child, Enrolment
 from onroll.core.upn import UPNError
 from onroll.core.upn import validate as validate_upn
 from onroll.schools.calendar import SchoolDays, england_bank_holidays
-from onroll.schools.models import School
-from onroll.schools.queries import NoCalendar, calendar_for
+from onroll.schools.models import School, SchoolCalendar
+from onroll.schools.queries import NoCalendar, calendar_for, school_days_of
 
 from .codes import CodeInfo, is_valid_on, load_code_table
 from .models import Session
@@ -50,15 +51,6 @@ class Mark(NamedTuple):
     line: int
     child_id: object
     school_id: object
-    date: dt.date
-    session: str
-    code: str
-
-
-class _Row(NamedTuple):
-    line: int
-    upn: str
-    laestab: str
     date: dt.date
     session: str
     code: str
@@ -95,8 +87,13 @@ def check_file(
     return result
 
 
-def _parse(lines, codes, result: Checked, total: int, progress) -> list[_Row] | None:
-    """The checks that need nothing but the row and the code table."""
+def _parse(lines, codes, result: Checked, total: int, progress) -> list[tuple] | None:
+    """The checks that need nothing but the row and the code table.
+
+    A file repeats the same few values (a date, two sessions, a dozen codes, a school's LAESTAB, each UPN
+    twice a day), so each distinct raw value is checked once and remembered as (value, problem), problem
+    "" when fine; a good row then costs five dictionary look-ups. Rows come back as plain tuples
+    (line, upn, laestab, date, session, code)."""
     reader = csv.reader(lines)
     header = [name.strip().lower() for name in next(reader, [])]
     if header[:1] and header[0].startswith("\ufeff"):
@@ -106,76 +103,81 @@ def _parse(lines, codes, result: Checked, total: int, progress) -> list[_Row] | 
         return None
 
     errors = result.errors
-    upns: dict[str, str | UPNError] = {}
-    dates: dict[str, dt.date | None] = {}
-    code_on: dict[tuple[str, dt.date], str] = {}  # (code, date) → "" if fine, else the problem
+    width = len(COLUMNS)
+    upns: dict[str, tuple] = {}
+    laestabs: dict[str, tuple] = {}
+    dates: dict[str, tuple] = {}
+    sessions: dict[str, tuple] = {}
+    code_on: dict[tuple[str, str], tuple] = {}  # (raw code, raw date) → (code, problem)
     rows = []
+    append = rows.append
     count = 0
     for line, raw in enumerate(reader, start=2):
-        if not raw or raw == [""]:
-            continue  # blank lines, often at the end of an export
+        if len(raw) != width:
+            if not raw or raw == [""]:
+                continue  # blank lines, often at the end of an export
+            count += 1
+            errors.append(RowError(line, "row", f"Expected {width} values, found {len(raw)}"))
+            continue
         count += 1
         if progress and count % PROGRESS_EVERY == 0:
             progress("Checking", count, total)
-        if len(raw) != len(COLUMNS):
-            errors.append(RowError(line, "row", f"Expected {len(COLUMNS)} values, found {len(raw)}"))
+        upn_text, laestab_text, date_text, session_text, code_text = raw
+        upn = upns.get(upn_text) or upns.setdefault(upn_text, _check_upn(upn_text.strip()))
+        laestab = laestabs.get(laestab_text) or laestabs.setdefault(
+            laestab_text, _check_laestab(laestab_text.strip())
+        )
+        date = dates.get(date_text) or dates.setdefault(date_text, _check_date(date_text.strip()))
+        session = sessions.get(session_text) or sessions.setdefault(
+            session_text, _check_session(session_text.strip().upper())
+        )
+        code = code_on.get((code_text, date_text))
+        if code is None:
+            code = code_on[code_text, date_text] = _check_code(codes, code_text.strip(), date[0])
+        if upn[1] or laestab[1] or date[1] or session[1] or code[1]:
+            for column, (_value, problem) in zip(COLUMNS, (upn, laestab, date, session, code), strict=True):
+                if problem:
+                    errors.append(RowError(line, column, problem))
             continue
-        upn_text, laestab, date_text, session, code = (value.strip() for value in raw)
-        ok = True
-
-        upn = upns.get(upn_text)
-        if upn is None:
-            try:
-                upn = validate_upn(upn_text)
-            except UPNError as exc:
-                upn = exc
-            upns[upn_text] = upn
-        if isinstance(upn, UPNError):
-            errors.append(RowError(line, "upn", f"'{upn_text}' is not a valid UPN: {upn}"))
-            ok = False
-
-        if not (len(laestab) == 7 and laestab.isdigit()):
-            errors.append(
-                RowError(line, "laestab", f"'{laestab}' should be 7 digits: the LA number, then the school's")
-            )
-            ok = False
-
-        if date_text in dates:
-            date = dates[date_text]
-        else:
-            try:
-                date = dt.date.fromisoformat(date_text) if len(date_text) == 10 else None
-            except ValueError:
-                date = None
-            dates[date_text] = date
-        if date is None:
-            errors.append(RowError(line, "date", f"'{date_text}' is not a date written as YYYY-MM-DD"))
-            ok = False
-
-        session = session.upper()
-        if session not in SESSION_NAMES:
-            errors.append(RowError(line, "session", f"'{session}' should be AM or PM"))
-            ok = False
-
-        info = codes.get(code)
-        if info is None:
-            errors.append(RowError(line, "code", f"'{code}' is not an attendance code"))
-            ok = False
-        elif date is not None:
-            problem = code_on.get((code, date))
-            if problem is None:
-                problem = "" if is_valid_on(info, date) else _not_valid_on(info, date)
-                code_on[code, date] = problem
-            if problem:
-                errors.append(RowError(line, "code", problem))
-                ok = False
-
-        if ok:
-            rows.append(_Row(line, upn, laestab, date, session, code))
+        append((line, upn[0], laestab[0], date[0], session[0], code[0]))
     result.rows = count
     if progress:
         progress("Checking", count, total or count)
     return rows
+
+
+def _check_upn(text: str) -> tuple:
+    try:
+        return validate_upn(text), ""
+    except UPNError as exc:
+        return None, f"'{text}' is not a valid UPN: {exc}"
+
+
+def _check_laestab(text: str) -> tuple:
+    if len(text) == 7 and text.isdigit():
+        return text, ""
+    return None, f"'{text}' should be 7 digits: the LA number, then the school's"
+
+
+def _check_date(text: str) -> tuple:
+    try:
+        date = dt.date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        date = None
+    return (date, "") if date is not None else (None, f"'{text}' is not a date written as YYYY-MM-DD")
+
+
+def _check_session(text: str) -> tuple:
+    return (text, "") if text in SESSION_NAMES else (None, f"'{text}' should be AM or PM")
+
+
+def _check_code(codes, code: str, date: dt.date | None) -> tuple:
+    info = codes.get(code)
+    if info is None:
+        return None, f"'{code}' is not an attendance code"
+    if date is not None and not is_valid_on(info, date):
+        return None, _not_valid_on(info, date)
+    return code, ""
 
 
 def _not_valid_on(info: CodeInfo, date: dt.date) -> str:
@@ -196,36 +198,71 @@ class _Context:
         self.days: dict = {}  # school id → SchoolDays, or the problem as text
 
     @classmethod
-    def load(cls, user, rows: list[_Row]):
+    def load(cls, user, rows: list[tuple]):
         context = cls(user)
-        la_codes = {row.laestab[:3] for row in rows}
+        laestabs = {row[2] for row in rows}
+        la_codes = {laestab[:3] for laestab in laestabs}
         for school in School.objects.filter(la__code__in=la_codes).select_related("la"):
             context.schools[school.laestab] = school
             context.schools_by_id[school.pk] = school
+        named = [context.schools[code] for code in laestabs if code in context.schools]
+        context._load_calendars(named)
 
-        upns = sorted({row.upn for row in rows})
+        upns = sorted({row[1] for row in rows})
         current, former = defaultdict(set), defaultdict(set)
-        for chunk in _chunks(upns):
-            found = Child.objects.filter(Q(upn__in=chunk) | Q(former_upn__in=chunk))
-            for child_id, upn, former_upn in found.values_list("id", "upn", "former_upn"):
-                current[upn].add(child_id)
-                if former_upn:
-                    former[former_upn].add(child_id)
+        for child_id, upn, former_upn in _children_named(upns):
+            current[upn].add(child_id)
+            if former_upn:
+                former[former_upn].add(child_id)
         # A current UPN wins over a former one; a pupil who has changed UPN is still found by the old one.
         for upn in upns:
             ids = current.get(upn) or former.get(upn)
             if ids:
-                context.children[upn] = sorted(ids, key=str)
+                context.children[upn] = list(ids) if len(ids) == 1 else sorted(ids, key=str)
 
-        child_ids = sorted({i for ids in context.children.values() for i in ids}, key=str)
-        school_ids = list(context.schools_by_id)
-        for chunk in _chunks(child_ids):
-            spells = Enrolment.objects.filter(child_id__in=chunk, school_id__in=school_ids)
+        # The spells at the file's schools that overlap its dates: one query, whatever the file's size.
+        if named and rows:
+            days = {row[3] for row in rows}
+            wanted = {i for ids in context.children.values() for i in ids}
+            spells = Enrolment.objects.filter(
+                Q(leaving_date__isnull=True) | Q(leaving_date__gte=min(days)),
+                school_id__in=[school.pk for school in named],
+                entry_date__lte=max(days),
+            )
             for child_id, school_id, entry, leaving in spells.values_list(
                 "child_id", "school_id", "entry_date", "leaving_date"
-            ):
-                context.spells[child_id, school_id].append((entry, leaving))
+            ).iterator(chunk_size=20_000):
+                if child_id in wanted:
+                    context.spells[child_id, school_id].append((entry, leaving))
         return context
+
+    def _load_calendars(self, schools: list[School]) -> None:
+        """Which calendar applies to each school (its own, else its LA's), in one query; each calendar's
+        days are built once however many schools share it."""
+        own, default = {}, {}
+        found = SchoolCalendar.objects.filter(
+            Q(school_id__in=[s.pk for s in schools]) | Q(la_id__in={s.la_id for s in schools})
+        )
+        for calendar in found:
+            if calendar.school_id is not None:
+                own[calendar.school_id] = calendar
+            else:
+                default[calendar.la_id] = calendar
+        built: dict = {}
+        for school in schools:
+            calendar = own.get(school.pk) or default.get(school.la_id)
+            if calendar is None:
+                self.days[school.pk] = (
+                    f"School days cannot be checked: {school} has no calendar and its LA has no default "
+                    "calendar; add the term dates in the admin"
+                )
+                continue
+            if calendar.pk not in built:
+                try:
+                    built[calendar.pk] = school_days_of(calendar)
+                except NoCalendar as exc:
+                    built[calendar.pk] = f"School days cannot be checked: {exc}"
+            self.days[school.pk] = built[calendar.pk]
 
     def scope_problem(self, school: School) -> str:
         """Why this user may not import marks for this school, or "" if they may."""
@@ -248,65 +285,68 @@ class _Context:
                 self.days[school.pk] = f"School days cannot be checked: {exc}"
         return self.days[school.pk]
 
-
-def _check_rows(rows: list[_Row], context: _Context, result: Checked) -> None:
-    errors, marks = result.errors, result.marks
-    seen: dict[tuple, tuple[str, int]] = {}  # (child, school, date, session) → (code, line)
-    scope: dict = {}  # school id → problem text
-    not_school_day: dict[tuple, str] = {}  # (school id, date) → problem text, "" when a school day
-    for row in rows:
-        line = row.line
-        school = context.schools.get(row.laestab)
+    def pupil(self, upn: str, laestab: str, date: dt.date, schools: dict, day_problems: dict) -> tuple:
+        """(child id, school id, "", "") when this pupil may have a mark at this school on this date,
+        else (None, None, column, problem). The same for every session, so the caller remembers it."""
+        school = self.schools.get(laestab)
         if school is None:
-            errors.append(RowError(line, "laestab", f"No school has the LAESTAB {row.laestab}"))
-            continue
-        school_id = school.pk  # a property: read it once per row
-        if school_id not in scope:
-            scope[school_id] = context.scope_problem(school)
-        if scope[school_id]:
-            errors.append(RowError(line, "laestab", scope[school_id]))
-            continue
-
-        key = (school_id, row.date)
-        problem = not_school_day.get(key)
+            return None, None, "laestab", f"No school has the LAESTAB {laestab}"
+        school_id = school.pk  # a property: read it once
+        if school_id not in schools:
+            schools[school_id] = self.scope_problem(school)
+        if schools[school_id]:
+            return None, None, "laestab", schools[school_id]
+        key = (school_id, date)
+        problem = day_problems.get(key)
         if problem is None:
-            problem = not_school_day[key] = _school_day_problem(context.school_days(school), school, row.date)
+            problem = day_problems[key] = _school_day_problem(self.school_days(school), school, date)
         if problem:
-            errors.append(RowError(line, "date", problem))
-            continue
+            return None, None, "date", problem
 
-        ids = context.children.get(row.upn)
+        ids = self.children.get(upn)
         if not ids:
-            errors.append(RowError(line, "upn", f"No pupil with the UPN {row.upn} is known to Onroll"))
-            continue
+            return None, None, "upn", f"No pupil with the UPN {upn} is known to Onroll"
         if len(ids) > 1:
-            errors.append(
-                RowError(line, "upn", f"More than one pupil has the UPN {row.upn}; merge or correct them")
-            )
-            continue
+            return None, None, "upn", f"More than one pupil has the UPN {upn}; merge or correct them"
         child_id = ids[0]
-        spells = context.spells.get((child_id, school_id), ())
-        if not any(entry <= row.date and (end is None or end >= row.date) for entry, end in spells):
-            message = f"The pupil {row.upn} was not on the roll of {school} on {_long(row.date)}"
-            errors.append(RowError(line, "upn", message))
-            continue
+        for entry, end in self.spells.get((child_id, school_id), ()):
+            if entry <= date and (end is None or end >= date):
+                return child_id, school_id, "", ""
+        return None, None, "upn", f"The pupil {upn} was not on the roll of {school} on {_long(date)}"
 
-        slot = (child_id, school_id, row.date, row.session)
+
+def _check_rows(rows: list[tuple], context: _Context, result: Checked) -> None:
+    errors, marks = result.errors, result.marks
+    append = marks.append
+    seen: dict[tuple, tuple[str, int]] = {}  # (child, school, date, session) → (code, line)
+    pupils: dict[tuple, tuple] = {}  # (upn, laestab, date) → context.pupil(...)
+    scope: dict = {}  # school id → problem text
+    day_problems: dict[tuple, str] = {}  # (school id, date) → problem text, "" when a school day
+    for line, upn, laestab, date, session, code in rows:
+        key = (upn, laestab, date)
+        found = pupils.get(key)
+        if found is None:
+            found = pupils[key] = context.pupil(upn, laestab, date, scope, day_problems)
+        child_id, school_id, column, problem = found
+        if problem:
+            errors.append(RowError(line, column, problem))
+            continue
+        slot = (child_id, school_id, date, session)
         earlier = seen.get(slot)
         if earlier is not None:
-            if earlier[0] != row.code:
+            if earlier[0] != code:
                 errors.append(
                     RowError(
                         line,
                         "code",
                         f"Line {earlier[1]} gives code '{earlier[0]}' for this pupil's "
-                        f"{SESSION_NAMES[row.session]} session on {_long(row.date)}; this line gives "
-                        f"'{row.code}'. Keep one of them",
+                        f"{SESSION_NAMES[session]} session on {_long(date)}; this line gives "
+                        f"'{code}'. Keep one of them",
                     )
                 )
             continue  # the same mark twice is harmless: save it once
-        seen[slot] = (row.code, line)
-        marks.append(Mark(line, child_id, school_id, row.date, row.session, row.code))
+        seen[slot] = (code, line)
+        append(Mark(line, child_id, school_id, date, session, code))
 
 
 def _school_day_problem(days: SchoolDays | str, school: School, date: dt.date) -> str:
@@ -328,6 +368,24 @@ def _school_day_problem(days: SchoolDays | str, school: School, date: dt.date) -
 
 def _long(date: dt.date) -> str:
     return f"{date.day} {date:%B %Y}"  # "2 September 2024"; %-d is not portable
+
+
+def _children_named(upns: list[str]):
+    """(id, upn, former_upn) of every child whose UPN or former UPN is in `upns`. PostgreSQL takes the
+    whole list as one array parameter; elsewhere it goes in chunks under the parameter limit."""
+    if connection.vendor == "postgresql":
+        table = Child._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, upn, former_upn FROM {table} WHERE upn = ANY(%s) "
+                f"UNION SELECT id, upn, former_upn FROM {table} WHERE former_upn = ANY(%s)",
+                [upns, upns],
+            )
+            yield from cursor.fetchall()
+        return
+    for chunk in _chunks(upns):
+        found = Child.objects.filter(Q(upn__in=chunk) | Q(former_upn__in=chunk))
+        yield from found.values_list("id", "upn", "former_upn")
 
 
 def _chunks(items: list, size: int = CHUNK):

@@ -67,39 +67,18 @@ from pathlib import Path
 
 import yaml
 
+from onroll.accounts.models import Role
 from onroll.attendance.measures import Measures
+from onroll.children.models import VULNERABILITY_FLAGS
 
 MEASURES = frozenset(Measures._fields)
 BOOLEAN_MEASURES = frozenset(
     {"persistent", "severe", "penalty_notice_threshold", "illness_15_days", "n_overdue"}
 )
 COMPARISONS = frozenset({">=", ">", "<=", "<", "=="})
-# The Role values of onroll/accounts/models.py (here so parsing needs no app registry; a test checks them).
-ROLES = frozenset(
-    {
-        "school_lead",
-        "spa_officer",
-        "cme_officer",
-        "business_support",
-        "panel_chair",
-        "partner",
-        "senior_leader",
-        "system_admin",
-    }
-)
-# Child's yes/no fields (onroll/children/models.py; a test checks them) and concerns a user records on a case.
-CHILD_FLAGS = frozenset(
-    {
-        "sen_support",
-        "ehcp",
-        "child_in_need",
-        "child_protection_plan",
-        "looked_after",
-        "service_child",
-        "gypsy_roma_traveller",
-        "young_carer",
-    }
-)
+ROLES = frozenset(Role.values)
+# A trigger may name a child's yes/no field or a concern a user records on a case.
+CHILD_FLAGS = frozenset(name for name, _ in VULNERABILITY_FLAGS)
 CASE_FLAGS = frozenset({"safeguarding_concern", "whereabouts_unknown", "parents_not_engaging"})
 FLAGS = CHILD_FLAGS | CASE_FLAGS
 UNITS = frozenset({"school_days", "working_days"})

@@ -33,6 +33,7 @@ browser: ## Install Debian's chromium for the browser tests (never `playwright i
 
 demo: install ## Install everything, build a synthetic LA in SQLite, print the demo users and serve on 127.0.0.1:8000
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_packs
 	$(PY) manage.py demo_data
 	$(PY) manage.py runserver 127.0.0.1:8000
 

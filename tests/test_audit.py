@@ -126,3 +126,12 @@ def test_admin_changes_are_copied_into_the_audit_log(client, world):
     assert response.status_code == 302
     event = _events(username="system_admin", object_type="casework.reason").get()
     assert event.action == Action.UPDATE and "Other (say why in a note)" in event.summary
+
+
+def test_admin_can_read_but_not_edit_or_delete_audit_events(client, world):
+    client.force_login(world.users.system_admin)  # signing in writes the event we try to delete
+    event = _events(action=Action.SIGN_IN).get()
+    assert client.get("/admin/audit/auditevent/").status_code == 200
+    assert client.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/admin/audit/auditevent/add/").status_code == 403
+    assert _events(pk=event.pk).exists()

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from onroll.core.admin import ReadOnlyAdmin
+
 from .models import AttendanceCode, AttendanceMark
 
 
@@ -30,7 +32,7 @@ class AttendanceCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AttendanceMark)
-class AttendanceMarkAdmin(admin.ModelAdmin):
+class AttendanceMarkAdmin(ReadOnlyAdmin):
     """Read-only: marks arrive through the import, which checks them and audits every replacement."""
 
     list_display = ("date", "session", "code", "child", "school")
@@ -39,12 +41,3 @@ class AttendanceMarkAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     raw_id_fields = ("child", "school")
     show_full_result_count = False  # counting tens of millions of rows on every page is slow
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

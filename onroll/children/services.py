@@ -10,7 +10,16 @@ from onroll.audit.services import changed_fields, record
 from onroll.core import upn as upn_rules
 from onroll.core.concurrency import lock_unchanged
 
-from .models import Address, Child, ChildName, Contact, Enrolment, EnrolmentStatus, NameKind
+from .models import (
+    VULNERABILITY_FLAGS,
+    Address,
+    Child,
+    ChildName,
+    Contact,
+    Enrolment,
+    EnrolmentStatus,
+    NameKind,
+)
 
 CHILD_FIELDS = (
     "legal_first_name",
@@ -24,14 +33,7 @@ CHILD_FIELDS = (
     "former_upn",
     "ethnicity",
     "la",
-    "sen_support",
-    "ehcp",
-    "child_in_need",
-    "child_protection_plan",
-    "looked_after",
-    "service_child",
-    "gypsy_roma_traveller",
-    "young_carer",
+    *(flag for flag, _ in VULNERABILITY_FLAGS),
 )
 
 

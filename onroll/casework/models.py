@@ -118,6 +118,10 @@ class Case(TrackedModel):
     )
     shared_with = models.ManyToManyField(Organisation, blank=True, related_name="shared_cases")
     date_identified = models.DateField()
+    # Concerns a professional records; procedure packs may trigger on them ({flag: safeguarding_concern}).
+    safeguarding_concern = models.BooleanField(default=False)
+    whereabouts_unknown = models.BooleanField(default=False)
+    parents_not_engaging = models.BooleanField("parents not engaging", default=False)
     outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
     date_closed = models.DateField(null=True, blank=True)
 

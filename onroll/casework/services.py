@@ -240,6 +240,9 @@ EDITABLE_CASE_FIELDS = (
     "hours_per_week",
     "responsible_org",
     "lead_professional",
+    "safeguarding_concern",
+    "whereabouts_unknown",
+    "parents_not_engaging",
 )
 
 

@@ -105,3 +105,17 @@ def school_days_between(days: SchoolDays, start: dt.date, end: dt.date) -> int:
     `school_days_between(d + 1 day, nth_school_day_after(d, n)) == n`. Zero if end is before start.
     """
     return len(school_days_in(days, start, end))
+
+
+def nth_working_day_after(date: dt.date, n: int) -> dt.date:
+    """The Nth working day (Monday to Friday, not an England bank holiday) strictly after `date`.
+
+    Working days need no term dates, so this never raises CalendarNotCovered."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    bank_holidays = england_bank_holidays(range(date.year, date.year + 2 + n // 200))
+    while n:
+        date += dt.timedelta(days=1)
+        if date.weekday() < 5 and date not in bank_holidays:
+            n -= 1
+    return date

@@ -9,6 +9,12 @@ from onroll.core.models import TrackedModel
 class LocalAuthority(TrackedModel):
     code = models.CharField("DfE LA number", max_length=3, unique=True)
     name = models.CharField(max_length=120)
+    procedure_pack = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="The id of the procedure pack the daily run applies to this LA's schools "
+        "(procedure_packs/*.yaml); its newest loaded version is used. Blank: no procedure runs.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -49,6 +55,11 @@ class School(TrackedModel):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="school"
     )
     is_open = models.BooleanField(default=True)
+    procedure_pack = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="The school's own procedure pack id, if it has one; blank: the LA's pack applies.",
+    )
 
     class Meta:
         ordering = ["name"]

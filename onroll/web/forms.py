@@ -366,6 +366,11 @@ class CaseDetailsForm(VersionedForm):
     lead_professional = forms.ModelChoiceField(
         label="Lead professional", required=False, queryset=User.objects.none(), empty_label="Not allocated"
     )
+    safeguarding_concern = forms.BooleanField(label="There is a safeguarding concern", required=False)
+    whereabouts_unknown = forms.BooleanField(label="The child's whereabouts are unknown", required=False)
+    parents_not_engaging = forms.BooleanField(
+        label="Parents or carers are not engaging with the school or LA", required=False
+    )
 
     def __init__(self, *args, organisations=None, leads=None, **kwargs):
         super().__init__(*args, **kwargs)

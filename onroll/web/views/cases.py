@@ -155,6 +155,9 @@ def edit_case(request, case_id):
         "responsible_org": case.responsible_org_id,
         "lead_professional": case.lead_professional_id,
         "vulnerabilities": list(case.vulnerabilities.all()),
+        "safeguarding_concern": case.safeguarding_concern,
+        "whereabouts_unknown": case.whereabouts_unknown,
+        "parents_not_engaging": case.parents_not_engaging,
     }
     la_code = case.la.code
     form = CaseDetailsForm(

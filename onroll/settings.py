@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "onroll.core",
     "onroll.accounts",
     "onroll.schools",
@@ -127,3 +129,7 @@ REGISTER_PAGE_SIZE = 25
 REGISTER_COUNT_CAP = 1000
 LEAD_ROLES = ["cme_officer", "spa_officer", "business_support", "panel_chair", "school_lead"]
 CSRF_FAILURE_VIEW = "onroll.web.views.common.csrf_failure"
+
+# Background work goes through the database task queue; `manage.py db_worker` runs it (decision 0005).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+DAILY_RUN_AT = os.environ.get("ONROLL_DAILY_RUN_AT", "18:30")  # local time, after registers close

@@ -123,3 +123,85 @@ def test_children_below_compulsory_school_age_are_left_alone(afc):
     register(child, afc.school, D(2025, 10, 10), absent_days=5)
     daily_run(D(2025, 10, 10))
     assert not Procedure.objects.filter(child=child).exists()
+
+
+def test_the_command_reports_what_it_did(afc, capsys):
+    from django.core.management import call_command
+
+    register(afc.child, afc.school, D(2025, 10, 10), absent_days=5)
+    call_command("daily_run", "--date", "2025-10-10")
+    out = capsys.readouterr().out
+    assert "1 procedures started" in out and "2 tasks opened" in out
+
+
+def test_the_worker_runs_the_scheduled_task_and_queues_the_next(afc, settings):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from onroll.procedures.tasks import TASK_PATH, run_daily_procedures, schedule_next_run
+
+    register(afc.child, afc.school, D(2025, 10, 10), absent_days=5)
+    run_daily_procedures.enqueue("2025-10-10")
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert Procedure.objects.filter(child=afc.child).exists()
+    waiting = DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY")
+    assert waiting.count() == 1  # tomorrow's run, queued by the run itself
+    schedule_next_run()
+    assert waiting.count() == 1  # scheduling again does not duplicate it
+
+
+def test_my_tasks_shows_the_school_its_overdue_tasks_and_marking_done_opens_the_next(afc, login, monkeypatch):
+    monkeypatch.setattr("onroll.web.views.tasks.today", lambda: D(2025, 10, 13))
+    register(afc.child, afc.school, D(2025, 10, 10), absent_days=5)
+    daily_run(D(2025, 10, 10))
+    client = login(afc.users.school_dsl)
+    page = client.get("/my-tasks/").content.decode()
+    assert "Complete a referral to SPA" in page and "Overdue" in page
+    task = Task.objects.get(step_id="refer_to_spa")
+    response = client.post(
+        f"/tasks/{task.pk}/",
+        {"done_on_0": "13", "done_on_1": "10", "done_on_2": "2025", "evidence": "SPA ref 123"},
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE and task.done_by == afc.users.school_dsl
+    found = tasks(afc.child)
+    assert found["spa_record_and_refer"].role == "spa_officer"
+    # 15 school days after Monday 13 October: 9 before half term (27-31 October), 6 after
+    assert found["ews_enquiries"].due_on == D(2025, 11, 10)
+    spa_page = login(afc.users.spa_officer).get("/my-tasks/").content.decode()
+    assert "Check whether the child is known" in spa_page
+
+
+def test_marking_done_needs_evidence_and_a_sensible_date(afc, login, monkeypatch):
+    monkeypatch.setattr("onroll.web.views.tasks.today", lambda: D(2025, 10, 13))
+    register(afc.child, afc.school, D(2025, 10, 10), absent_days=5)
+    daily_run(D(2025, 10, 10))
+    task = Task.objects.get(step_id="refer_to_spa")
+    page = login(afc.users.school_dsl).post(
+        f"/tasks/{task.pk}/", {"done_on_0": "1", "done_on_1": "1", "done_on_2": "2026", "evidence": ""}
+    )
+    text = page.content.decode()
+    assert "There is a problem" in text and "Enter what was done" in text
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN
+
+
+def test_a_task_of_another_school_or_role_is_not_found(afc, login):
+    register(afc.child, afc.school, D(2025, 10, 10), absent_days=5)
+    daily_run(D(2025, 10, 10))
+    task = Task.objects.get(step_id="refer_to_spa")
+    assert login(afc.users.other_school_dsl).get(f"/tasks/{task.pk}/").status_code == 404
+    assert login(afc.users.other_la_officer).get(f"/tasks/{task.pk}/").status_code == 404
+    # An LA officer may look at it but not mark the school's task done.
+    page = login(afc.users.cme_officer).get(f"/tasks/{task.pk}/").content.decode()
+    assert "Mark as done" not in page
+    assert login(afc.users.cme_officer).post(f"/tasks/{task.pk}/", {}).status_code == 404
+
+
+def test_the_case_page_shows_the_procedure_and_its_steps(afc, login):
+    register(afc.child, afc.school, D(2025, 10, 10), absent_days=5)
+    daily_run(D(2025, 10, 10))
+    page = login(afc.users.cme_officer).get(f"/cases/{afc.case.pk}/").content.decode()
+    assert "Achieving for Children children missing education procedure" in page
+    assert "Complete a referral to SPA" in page and "Version 1" in page

@@ -20,10 +20,18 @@ class Perm(StrEnum):
     CLOSE_CASE = "close_case"
     VIEW_AUDIT = "view_audit"
     IMPORT_ATTENDANCE = "import_attendance"
+    WORK_TASKS = "work_tasks"  # see and complete the procedure tasks for one's role
     ADMIN = "admin"
 
 
-_CASEWORK = {Perm.VIEW_REGISTER, Perm.VIEW_CHILD, Perm.ADD_NOTE, Perm.RECORD_CONTACT, Perm.MAKE_REFERRAL}
+_CASEWORK = {
+    Perm.VIEW_REGISTER,
+    Perm.VIEW_CHILD,
+    Perm.ADD_NOTE,
+    Perm.RECORD_CONTACT,
+    Perm.MAKE_REFERRAL,
+    Perm.WORK_TASKS,
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.SCHOOL_LEAD: frozenset(_CASEWORK | {Perm.IMPORT_ATTENDANCE}),

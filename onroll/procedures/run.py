@@ -345,26 +345,34 @@ class GroupRun:
         self.report.stood_down += 1
 
     def advance_tasks(self, procedure: Procedure) -> None:
-        """Open the task of every step that has opened by the run's day; record escalations now due."""
-        tasks = {t.step_id: t for t in procedure.tasks.all()}
-        done_on = {step: t.done_on for step, t in tasks.items() if t.status == TaskStatus.DONE}
-        clock = engine.Clock(self.group.school_days)
-        for step in planned_steps(
-            procedure.pack_version.content, procedure.first_held_dates(), done_on, clock
-        ):
-            task = tasks.get(step.step_id)
-            if task is None and step.is_open and step.opens_on <= self.on:
-                task = new_task(procedure, step, self.user)
-                self.report.tasks_opened += 1
-                self.event(Action.CREATE, task, procedure.child_id, f"Task opened: {step.title}")
-            if task and task.status == TaskStatus.OPEN and task.escalated_on is None:
-                if task.escalate_on and task.escalate_on <= self.on:
-                    task.escalated_on = task.escalate_on
-                    task.save(update_fields=["escalated_on", "modified_at"])
-                    self.report.escalated += 1
-                    self.event(
-                        Action.UPDATE, task, procedure.child_id, f"Overdue task escalated: {task.title}"
-                    )
+        opened, escalated = advance_tasks(procedure, engine.Clock(self.group.school_days), self.on, self.user)
+        self.report.tasks_opened += len(opened)
+        self.report.escalated += len(escalated)
+        for task in opened:
+            self.event(Action.CREATE, task, procedure.child_id, f"Task opened: {task.title}")
+        for task in escalated:
+            self.event(Action.UPDATE, task, procedure.child_id, f"Overdue task escalated: {task.title}")
+
+
+def advance_tasks(
+    procedure: Procedure, clock: engine.Clock, on: dt.date, user
+) -> tuple[list[Task], list[Task]]:
+    """Open the task of every step that has opened by `on`, and record escalations that have fallen due;
+    returns (opened, escalated). Used by the run and when someone marks a task done."""
+    tasks = {t.step_id: t for t in procedure.tasks.all()}
+    done_on = {step: t.done_on for step, t in tasks.items() if t.status == TaskStatus.DONE}
+    opened, escalated = [], []
+    for step in planned_steps(procedure.pack_version.content, procedure.first_held_dates(), done_on, clock):
+        task = tasks.get(step.step_id)
+        if task is None and step.is_open and step.opens_on <= on:
+            task = new_task(procedure, step, user)
+            opened.append(task)
+        if task and task.status == TaskStatus.OPEN and task.escalated_on is None:
+            if task.escalate_on and task.escalate_on <= on:
+                task.escalated_on = task.escalate_on
+                task.save(update_fields=["escalated_on", "modified_at"])
+                escalated.append(task)
+    return opened, escalated
 
 
 def record_first_held(procedure: Procedure, held: dict[str, np.ndarray], days, first_day: int) -> None:

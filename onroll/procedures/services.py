@@ -1,13 +1,21 @@
-"""Storing procedure pack versions (the database side of packs.py)."""
+"""Storing procedure pack versions (the database side of packs.py), and completing procedure tasks."""
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import ProcedurePackVersion
+from onroll.audit.models import Action
+from onroll.audit.services import record
+from onroll.schools.queries import calendar_for
+
+from . import engine
+from .models import ProcedurePackVersion, Task, TaskStatus
 from .packs import Pack, read_pack_dir
+from .run import advance_tasks
 
 PACK_DIR = Path(settings.BASE_DIR) / "procedure_packs"
 
@@ -65,3 +73,51 @@ def store_packs(packs: list[Pack]) -> StoreResult:
 def load_packs(directory: Path = PACK_DIR) -> StoreResult:
     """Read, validate and store every pack in a folder (PackError or PackVersionConflict if any is wrong)."""
     return store_packs(read_pack_dir(directory))
+
+
+class TaskNotYours(PermissionError):
+    """The user's role is not the one the task is for (nor the one it was escalated to)."""
+
+
+def can_complete(user, task: Task) -> bool:
+    escalated_to_me = task.escalated_on is not None and task.escalate_to == user.role
+    return task.status == TaskStatus.OPEN and (task.role == user.role or escalated_to_me)
+
+
+@transaction.atomic
+def complete_task(user, task: Task, done_on: dt.date, evidence: str, *, today: dt.date) -> list[Task]:
+    """Mark a task done with its evidence; opens the steps that follow it. Returns the tasks opened."""
+    task = Task.objects.select_for_update().select_related("procedure", "procedure__school").get(pk=task.pk)
+    errors = {}
+    if not can_complete(user, task):
+        raise TaskNotYours(f"{task.title} is not a task for your role, or it is no longer open")
+    if done_on is None:
+        errors["done_on"] = "Enter the date it was done"
+    elif done_on > today:
+        errors["done_on"] = "The date it was done must be today or in the past"
+    elif done_on < task.opened_on:
+        errors["done_on"] = (
+            f"The date it was done must be on or after {task.opened_on.day} {task.opened_on:%B %Y}, "
+            "when the task opened"
+        )
+    if not evidence.strip():
+        errors["evidence"] = "Enter what was done: the evidence this step asks for"
+    if errors:
+        raise ValidationError(errors)
+    task.status, task.done_on, task.done_by, task.evidence = TaskStatus.DONE, done_on, user, evidence.strip()
+    task.stamp(user)
+    task.save()
+    record(user, Action.UPDATE, task, child_id=task.procedure.child_id, summary=f"Task done: {task.title}")
+    opened = []
+    if task.procedure.is_running:
+        clock = engine.Clock(calendar_for(task.procedure.school))
+        opened, _ = advance_tasks(task.procedure, clock, today, user)
+        for new in opened:
+            record(
+                user,
+                Action.CREATE,
+                new,
+                child_id=task.procedure.child_id,
+                summary=f"Task opened: {new.title}",
+            )
+    return opened

@@ -166,6 +166,16 @@ class NoteForm(forms.Form):
     )
 
 
+class CompleteTaskForm(forms.Form):
+    done_on = GovDateField(label="Date it was done", label_lower="the date it was done")
+    evidence = forms.CharField(
+        label="What was done",
+        help_text="The evidence this step asks for: what was done, by whom, and any reference.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter what was done: the evidence this step asks for"},
+    )
+
+
 class ContactAttemptForm(forms.Form):
     made_on = GovDateField(label="Date of attempt", label_lower="the date of the attempt")
     method = forms.ChoiceField(

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import attendance, auth, cases, children, referrals, register
+from .views import attendance, auth, cases, children, referrals, register, tasks
 
 app_name = "web"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("register/", register.register, name="register"),
     path("my-cases/", register.my_cases, name="my_cases"),
+    path("my-tasks/", tasks.my_tasks, name="my_tasks"),
+    path("tasks/<uuid:task_id>/", tasks.task_detail, name="task"),
     path("referrals/new/", referrals.new_referral, name="new_referral"),
     path("attendance/import/", attendance.import_attendance, name="import_attendance"),
     path("children/<uuid:child_id>/", children.child_detail, name="child"),

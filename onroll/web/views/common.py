@@ -83,6 +83,8 @@ def navigation(request):
     items = []
     if can(user, Perm.VIEW_REGISTER):
         items += [("My cases", "web:my_cases"), ("Register", "web:register")]
+    if can(user, Perm.WORK_TASKS):
+        items.insert(0, ("My tasks", "web:my_tasks"))
     if can(user, Perm.MAKE_REFERRAL):
         items.append(("Make a referral", "web:new_referral"))
     if can(user, Perm.IMPORT_ATTENDANCE):

@@ -205,3 +205,9 @@ def test_the_case_page_shows_the_procedure_and_its_steps(afc, login):
     page = login(afc.users.cme_officer).get(f"/cases/{afc.case.pk}/").content.decode()
     assert "Achieving for Children children missing education procedure" in page
     assert "Complete a referral to SPA" in page and "Version 1" in page
+
+
+def test_the_admin_offers_the_loaded_packs_for_an_la(afc, client):
+    client.force_login(afc.users.system_admin)
+    page = client.get(f"/admin/schools/localauthority/{afc.la.pk}/change/").content.decode()
+    assert '<option value="portsmouth">' in page and '<option value="achieving-for-children" selected>' in page

@@ -1,16 +1,29 @@
 from django.contrib import admin
 
+from onroll.procedures.admin import pack_choice_field
+
 from .models import LocalAuthority, NonSchoolDay, School, SchoolCalendar, Term
 
 
+class ChoosesPack:
+    """Offer the loaded procedure packs as a list rather than a free-text id."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "procedure_pack":
+            field = pack_choice_field()
+            field.help_text = db_field.help_text
+            return field
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(LocalAuthority)
-class LocalAuthorityAdmin(admin.ModelAdmin):
-    list_display = ("name", "code")
+class LocalAuthorityAdmin(ChoosesPack, admin.ModelAdmin):
+    list_display = ("name", "code", "procedure_pack")
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
-    list_display = ("name", "urn", "la", "estab_number", "school_type", "phase", "is_open")
+class SchoolAdmin(ChoosesPack, admin.ModelAdmin):
+    list_display = ("name", "urn", "la", "estab_number", "school_type", "phase", "is_open", "procedure_pack")
     list_filter = ("school_type", "phase", "la")
     search_fields = ("name", "urn")
 

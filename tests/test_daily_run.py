@@ -210,4 +210,17 @@ def test_the_case_page_shows_the_procedure_and_its_steps(afc, login):
 def test_the_admin_offers_the_loaded_packs_for_an_la(afc, client):
     client.force_login(afc.users.system_admin)
     page = client.get(f"/admin/schools/localauthority/{afc.la.pk}/change/").content.decode()
-    assert '<option value="portsmouth">' in page and '<option value="achieving-for-children" selected>' in page
+    assert (
+        '<option value="portsmouth">' in page and '<option value="achieving-for-children" selected>' in page
+    )
+
+
+def test_leaving_the_roll_stands_down_but_a_school_without_marks_yet_does_not(afc):
+    register(afc.child, afc.school, D(2025, 10, 10), absent_days=5)
+    daily_run(D(2025, 10, 10))
+    daily_run(D(2026, 9, 3))  # a new school year: no marks yet, she is still on roll
+    assert Procedure.objects.get(child=afc.child).is_running
+    afc.child.enrolments.update(leaving_date=D(2026, 9, 3), status="left")
+    daily_run(D(2026, 9, 4))
+    procedure = Procedure.objects.get(child=afc.child)
+    assert procedure.stand_down_reason == StandDown.REMOVED and procedure.stood_down_on == D(2026, 9, 4)

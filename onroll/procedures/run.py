@@ -131,6 +131,12 @@ class Pupils:
     days: tuple[dt.date, ...]  # the matrix's school days, from the start of the school year
 
 
+def enrolled_on(on: dt.date):
+    return Enrolment.objects.filter(
+        Q(leaving_date__isnull=True) | Q(leaving_date__gte=on), entry_date__lte=on
+    )
+
+
 def pupils_on_roll(group: SchoolGroup, on: dt.date) -> Pupils | None:
     """Pupils on the group's rolls on `on`, each with the column of their school's latest register day."""
     year_start = school_year_start(on)
@@ -144,11 +150,11 @@ def pupils_on_roll(group: SchoolGroup, on: dt.date) -> Pupils | None:
         return None
     days = tuple(d for d in group.school_days.days if year_start <= d <= max(latest.values()))
     column_of = {day: 2 * d + 1 for d, day in enumerate(days)}
-    rows = Enrolment.objects.filter(
-        Q(leaving_date__isnull=True) | Q(leaving_date__gte=on),
-        school__in=[s for s in group.schools if s.pk in latest],
-        entry_date__lte=on,
-    ).values_list("child_id", "school_id")
+    rows = (
+        enrolled_on(on)
+        .filter(school__in=[s for s in group.schools if s.pk in latest])
+        .values_list("child_id", "school_id")
+    )
     keys, as_of = [], []
     for child_id, school_id in rows:
         if latest[school_id] in column_of:
@@ -220,8 +226,8 @@ class GroupRun:
                 school__in=self.group.schools, stood_down_on__isnull=True
             ).select_related("case", "pack_version", "school")
         }
+        self.stand_down_left_or_closed(running)
         pupils = pupils_on_roll(self.group, self.on)
-        self.stand_down_left_or_closed(running, set(pupils.keys) if pupils else set())
         if pupils is not None:
             self.report.pupils += len(pupils.keys)
             matrix = read_matrix(pupils.keys, pupils.days)
@@ -233,7 +239,12 @@ class GroupRun:
                 self.evaluate(same_day, matrix[rows], int(column), row_flags, running)
         AuditEvent.objects.bulk_create(self.events)
 
-    def stand_down_left_or_closed(self, running: dict, on_roll: set) -> None:
+    def stand_down_left_or_closed(self, running: dict) -> None:
+        on_roll = set(
+            enrolled_on(self.on)
+            .filter(child_id__in={child for child, _ in running}, school__in=self.group.schools)
+            .values_list("child_id", "school_id")
+        )
         for key, procedure in list(running.items()):
             if key not in on_roll:
                 self.stand_down(procedure, self.on, StandDown.REMOVED)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import attendance, auth, cases, children, referrals, register, tasks
+from .views import attendance, auth, cases, children, referrals, register, tasks, whatif
 
 app_name = "web"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("attendance/import/", attendance.import_attendance, name="import_attendance"),
     path("children/<uuid:child_id>/", children.child_detail, name="child"),
     path("children/<uuid:child_id>/audit/", children.child_audit, name="child_audit"),
+    path("children/<uuid:child_id>/what-if/", whatif.what_if, name="what_if"),
     path("children/<uuid:child_id>/edit/", children.edit_child, name="edit_child"),
     path("children/<uuid:child_id>/enrolments/new/", children.add_enrolment, name="add_enrolment"),
     path("children/<uuid:child_id>/addresses/new/", children.add_address, name="add_address"),

@@ -266,3 +266,51 @@ def test_pages_carry_a_csp_nonce_that_the_inline_script_uses(client, db):
         assert all(f'nonce="{nonce}"' in attrs for attrs in inline), inline
         nonces.append(nonce)
     assert nonces[0] != nonces[1], "the nonce must be fresh for every response"
+
+
+def test_a_school_lead_works_a_procedure_task_and_the_what_if_timeline_is_accessible(
+    page, browser_world, monkeypatch
+):
+    from onroll.procedures.models import Task
+    from onroll.procedures.run import daily_run
+    from onroll.procedures.services import load_packs
+
+    on = dt.date(2025, 10, 13)
+    monkeypatch.setattr("onroll.web.views.tasks.today", lambda: on)
+    monkeypatch.setattr("onroll.web.views.whatif.today", lambda: on)
+    world = browser_world
+    load_packs()
+    create_default_calendar(world.la)
+    world.la.procedure_pack = "achieving-for-children"
+    world.la.save()
+    days = school_days_in(calendar_for(world.school), dt.date(2025, 9, 1), dt.date(2025, 10, 10))
+    AttendanceMark.objects.bulk_create(
+        AttendanceMark(
+            child=world.child,
+            school=world.school,
+            date=day,
+            session=session,
+            code="N" if i >= len(days) - 5 else ("/" if session == "AM" else "\\"),
+        )
+        for i, day in enumerate(days)
+        for session in ("AM", "PM")
+    )
+    daily_run(dt.date(2025, 10, 10))
+
+    sign_in(page, "school_dsl")
+    page.get_by_role("link", name="My tasks").click()
+    arrive(page, "My tasks", "my tasks")
+    page.get_by_role("link", name="Complete a referral to SPA").click()
+    arrive(page, "Complete a referral to SPA", "a task")
+    page.get_by_label("What was done").fill("Referral sent to SPA, reference SPA-2025-118")
+    page.get_by_role("button", name="Mark as done").click()
+    expect(page).to_have_url(CASE_URL)
+    expect(page.get_by_role("alert").filter(has_text="Task marked as done")).to_be_visible()
+    arrive(page, world.child.full_name, "the case with its procedure")
+    assert Task.objects.get(step_id="refer_to_spa").status == "done"
+
+    page.goto(f"/children/{world.child.pk}/what-if/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.wait_for_load_state("load")
+    assert_accessible(page, "the what-if timeline")
+    sign_out(page)

@@ -1,14 +1,19 @@
-"""Saving checked marks on PostgreSQL: COPY into a temporary staging table, then set-based SQL.
+"""Saving checked marks on PostgreSQL with COPY and set-based SQL.
 
-Instead of building a model instance per mark, the marks are streamed with COPY into a staging table
-(one round trip for the whole file), then, in the caller's transaction:
+`imports._Checker` hands over each chunk of checked marks as lines of COPY text, split by whether the
+school already has marks stored for that day (one indexed look-up per school and day, `has_marks`):
 
-1. the stored marks whose code the file changes are read with their old codes (and locked), for the audit;
-2. one UPDATE ... FROM staging sets the new codes of exactly those marks;
-3. one DELETE ... USING drops from the staging table every mark already stored (changed or not);
-4. one INSERT ... SELECT adds what is left, the new marks. A mark that another import inserts meanwhile
-   makes this INSERT fail on the unique constraint (IntegrityError), as bulk_create did, so the caller
-   can refuse the whole file and ask for a retry rather than overwrite it unaudited.
+* marks for a school-day with nothing stored go straight into the marks table with COPY (`copy_marks`):
+  no staging and no join, the common case of a first import. A mark that another import inserts meanwhile
+  makes the COPY fail on the unique constraint (IntegrityError), as bulk_create did, so the caller refuses
+  the whole file and asks for a retry rather than overwrite it unaudited;
+* the rest are COPYed into a temporary staging table (`stage`), then `merge_staged`, in the caller's
+  transaction:
+
+  1. the stored marks whose code the file changes are read with their old codes (and locked), for the audit;
+  2. one UPDATE ... FROM staging sets the new codes of exactly those marks;
+  3. one DELETE ... USING drops from the staging table every mark already stored (changed or not);
+  4. one INSERT ... SELECT adds what is left, the new marks (failing, like the COPY, on a clash).
 
 The INSERT deliberately does not test NOT EXISTS against the marks table itself: while the statement runs
 the table grows, and a plan that scans it per staged row (likely when its statistics say it is small)
@@ -24,9 +29,10 @@ from django.db import connection
 
 STAGING = "onroll_attendance_staging"
 MARKS = "attendance_attendancemark"
+FIELDS = "child_id, school_id, date, session, code, created_at, modified_at"
 KEY = "m.child_id = s.child_id AND m.school_id = s.school_id AND m.date = s.date AND m.session = s.session"
 DROP_STORED = f"DELETE FROM {STAGING} s USING {MARKS} m WHERE {KEY}"  # a test skips it to mimic a race
-COPY_BLOCK = 20_000  # rows per write to the COPY stream
+COPY_BLOCK = 20_000  # lines per write to the COPY stream
 
 
 class Change(NamedTuple):
@@ -44,15 +50,36 @@ class Saved(NamedTuple):
     changes: list[Change]
 
 
-def save_marks(marks, now: dt.datetime, progress=None) -> Saved:
-    """Stage `marks` (imports.Mark tuples) and apply them; must run inside a transaction."""
+def has_marks(school_id, date: dt.date) -> bool:
+    """Whether any mark is stored for this school on this day (the school-and-date index)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
         cursor.execute(
-            f"CREATE TEMP TABLE {STAGING} ON COMMIT DROP AS "
-            f"SELECT child_id, school_id, date, session, code FROM {MARKS} WITH NO DATA"
+            f"SELECT EXISTS (SELECT 1 FROM {MARKS} WHERE school_id = %s AND date = %s)", [school_id, date]
         )
-        _copy(cursor.cursor, marks, progress)
+        return cursor.fetchone()[0]
+
+
+def copy_marks(lines: list[str]) -> int:
+    """COPY lines of `FIELDS` text straight into the marks table; how many."""
+    with connection.cursor() as cursor:
+        _copy(cursor.cursor, MARKS, lines)
+    return len(lines)
+
+
+def stage(lines: list[str], first: bool) -> None:
+    """COPY lines into the staging table, made first (it is dropped at commit)."""
+    with connection.cursor() as cursor:
+        if first:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {STAGING} ON COMMIT DROP AS SELECT {FIELDS} FROM {MARKS} WITH NO DATA"
+            )
+        _copy(cursor.cursor, STAGING, lines)
+
+
+def merge_staged(now: dt.datetime) -> Saved:
+    """Apply the staged marks: replace changed codes, add new marks; must run inside a transaction."""
+    with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {STAGING}")
         cursor.execute(
             f"SELECT m.id, m.code, s.child_id, s.school_id, s.date, s.session, s.code "
@@ -66,42 +93,14 @@ def save_marks(marks, now: dt.datetime, progress=None) -> Saved:
                 [now],
             )
         cursor.execute(DROP_STORED)
-        cursor.execute(
-            f"INSERT INTO {MARKS} (child_id, school_id, date, session, code, created_at, modified_at) "
-            f"SELECT s.child_id, s.school_id, s.date, s.session, s.code, %s, %s FROM {STAGING} s",
-            [now, now],
-        )
+        cursor.execute(f"INSERT INTO {MARKS} ({FIELDS}) SELECT {FIELDS} FROM {STAGING}")
         added = cursor.rowcount
         cursor.execute(f"DROP TABLE {STAGING}")
     return Saved(added, changes)
 
 
-def _copy(cursor, marks, progress) -> None:
-    """COPY in text format, each line formatted here: far cheaper than adapting values one by one."""
-    ids: dict = {}  # uuid → its text, for children and schools alike
-    days: dict = {}
-    total = len(marks)
-    with cursor.copy(f"COPY {STAGING} (child_id, school_id, date, session, code) FROM STDIN") as copy:
-        block = []
-        for done, (_line, child_id, school_id, date, session, code) in enumerate(marks, start=1):
-            child = ids.get(child_id)
-            if child is None:
-                child = ids[child_id] = str(child_id)
-            school = ids.get(school_id)
-            if school is None:
-                school = ids[school_id] = str(school_id)
-            day = days.get(date)
-            if day is None:
-                day = days[date] = date.isoformat()
-            if "\\" in code:
-                code = code.replace("\\", "\\\\")  # "\" is a register code; COPY text escapes it
-            block.append(f"{child}\t{school}\t{day}\t{session}\t{code}\n")
-            if len(block) == COPY_BLOCK:
-                copy.write("".join(block))
-                block.clear()
-                if progress:
-                    progress("Saving", done, total)
-        if block:
-            copy.write("".join(block))
-    if progress:
-        progress("Saving", total, total)
+def _copy(cursor, table: str, lines: list[str]) -> None:
+    """COPY in text format, the lines already formatted: far cheaper than adapting values one by one."""
+    with cursor.copy(f"COPY {table} ({FIELDS}) FROM STDIN") as copy:
+        for start in range(0, len(lines), COPY_BLOCK):
+            copy.write("".join(lines[start : start + COPY_BLOCK]))

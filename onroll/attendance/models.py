@@ -49,8 +49,14 @@ class AttendanceMark(Timestamped):
     measures read them in bulk, and the code table is read from its file (`codes.load_code_table`)."""
 
     id = models.BigAutoField(primary_key=True)  # tens of millions of rows; see decision 0004
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="marks")
-    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="marks")
+    # No single-column indexes on the keys: the unique constraint leads with child and `mark_school_date`
+    # with school, and every extra index is written for each of the millions of imported marks.
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, related_name="marks", db_index=False
+    )
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="marks", db_index=False
+    )
     date = models.DateField()
     session = models.CharField(max_length=2, choices=Session.choices)
     code = models.CharField(max_length=2)
@@ -58,14 +64,12 @@ class AttendanceMark(Timestamped):
     class Meta:
         ordering = ["date", "session"]
         constraints = [
+            # (child, date, ...) first, so this index also serves a child's marks over a date range
             models.UniqueConstraint(
-                fields=["child", "school", "date", "session"], name="unique_mark_per_session"
+                fields=["child", "date", "session", "school"], name="unique_mark_per_session"
             )
         ]
-        indexes = [
-            models.Index(fields=["school", "date"], name="mark_school_date"),
-            models.Index(fields=["child", "date"], name="mark_child_date"),
-        ]
+        indexes = [models.Index(fields=["school", "date"], name="mark_school_date")]
 
     def __str__(self):
         return f"{self.date} {self.session}: {self.code}"

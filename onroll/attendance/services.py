@@ -20,7 +20,8 @@ from onroll.audit.models import Action, AuditEvent
 from onroll.audit.services import record
 
 from . import bulk
-from .imports import CHUNK, Progress, RowError, check_file
+from .codes import load_code_table
+from .imports import CHUNK, Progress, RowError, _Checker, check_file, gc_paused
 from .models import AttendanceMark
 
 BATCH = 5000
@@ -60,13 +61,16 @@ def import_marks(
         raise ValueError("The COPY import needs PostgreSQL")
     if not can(user, Perm.IMPORT_ATTENDANCE):
         raise PermissionDenied("You cannot import attendance")
-    checked = check_file(user, lines, total=total, progress=progress)
-    result = ImportResult(rows=checked.rows, errors=checked.errors)
-    if checked.errors:
-        return result
-
+    result = ImportResult()
     try:
-        (_save_copy if method == "copy" else _save)(user, checked, result, progress)
+        with gc_paused():
+            if method == "copy":
+                _import_copy(user, lines, result, total, progress)
+            else:
+                checked = check_file(user, lines, total=total, progress=progress)
+                result.rows, result.errors = checked.rows, checked.errors
+                if not checked.errors:
+                    _save(user, checked, result, progress)
     except IntegrityError:
         # Another import saved some of these marks between our read and our insert; nothing of this one
         # was kept (one transaction), and running it again sees their marks.
@@ -104,27 +108,48 @@ def _save(user, checked, result: ImportResult, progress) -> None:
                 progress("Saving", min(start + BATCH, len(new)), len(new))
         _replace(user, changes)
         result.added, result.replaced = len(new), len(changes)
-        _record_import(user, checked, result)
+        _record_import(user, {mark.school_id for mark in checked.marks}, checked.schools, result)
 
 
-def _save_copy(user, checked, result: ImportResult, progress) -> None:
-    """PostgreSQL: COPY into a staging table, then UPDATE the changed marks and INSERT the new ones."""
-    marks = checked.marks
+def _import_copy(user, lines, result: ImportResult, total: int, progress) -> None:
+    """PostgreSQL: check the file chunk by chunk and COPY each checked chunk in, all in one transaction.
+
+    Marks for a school-day with nothing stored go straight into the marks table; the rest are staged and
+    merged at the end (see `bulk`). Once any row is wrong nothing more is written, the rest of the file is
+    still checked for the full report, and the transaction is rolled back."""
+    now = timezone.now()
+    checker = _Checker(user, load_code_table(), copy_now=now, stored=bulk.has_marks)
+    added = staged = 0
     with transaction.atomic():
-        saved = bulk.save_marks(marks, timezone.now(), progress)
-        result.added, result.replaced = saved.added, len(saved.changes)
-        result.unchanged = len(marks) - saved.added - len(saved.changes)
+        for fresh, stored in checker.chunks(lines, total=total, progress=progress):
+            if checker.errors:
+                continue
+            if fresh:
+                fresh.sort()  # by child: the unique index and the key checks then go page by page
+                added += bulk.copy_marks(fresh)
+            if stored:
+                bulk.stage(stored, first=not staged)
+                staged += len(stored)
+            if progress:
+                progress("Saving", checker.rows, total or checker.rows)
+        result.rows = checker.rows
+        if checker.errors:
+            result.errors = sorted(checker.errors, key=lambda e: e.line)
+            transaction.set_rollback(True)
+            return
+        saved = bulk.merge_staged(now) if staged else bulk.Saved(0, [])
+        result.added, result.replaced = added + saved.added, len(saved.changes)
+        result.unchanged = checker.good - result.added - result.replaced
         AuditEvent.objects.bulk_create(
             (_replacement_event(user, c.mark_id, c.old, c) for c in saved.changes), batch_size=BATCH
         )
-        _record_import(user, checked, result)
+        _record_import(user, checker.touched, checker.context.schools_by_id, result)
 
 
-def _record_import(user, checked, result: ImportResult) -> None:
-    """One audit event per import that changed anything."""
+def _record_import(user, touched: set, schools: dict, result: ImportResult) -> None:
+    """One audit event per import that changed anything; `schools` maps id → School."""
     if result.added or result.replaced:
-        touched = {mark.school_id for mark in checked.marks}
-        names = ", ".join(sorted(str(s) for s in checked.schools.values() if s.pk in touched))
+        names = ", ".join(sorted(str(s) for s in schools.values() if str(s.pk) in touched))
         record(
             user,
             Action.CREATE,
@@ -137,7 +162,8 @@ def _record_import(user, checked, result: ImportResult) -> None:
 
 
 def _existing_marks(marks) -> dict[tuple, tuple[int, str]]:
-    """(child, school, date, session) → (id, code) for the stored marks this file could touch."""
+    """(child, school, date, session) → (id, code) for the stored marks this file could touch; ids as text,
+    as `check_file` gives them."""
     by_school = defaultdict(list)
     for mark in marks:
         by_school[mark.school_id].append(mark.date)
@@ -147,7 +173,7 @@ def _existing_marks(marks) -> dict[tuple, tuple[int, str]]:
         for mark_id, child_id, date, session, code in stored.values_list(
             "id", "child_id", "date", "session", "code"
         ).iterator(chunk_size=BATCH):
-            existing[child_id, school_id, date, session] = (mark_id, code)
+            existing[str(child_id), school_id, date, session] = (mark_id, code)
     return existing
 
 

@@ -351,3 +351,53 @@ def test_web_upload_shows_the_row_errors_and_saves_nothing(school_world, login):
 def test_web_upload_without_a_file_asks_for_one(school_world, login):
     response = login(school_world.users.school_dsl).post(reverse(URL), {})
     assert "Choose a CSV file" in response.content.decode()
+
+
+# Files read in several chunks: a pupil, a duplicate or a wrong row in a later chunk
+
+
+@pytest.fixture
+def tiny_chunks(monkeypatch):
+    from onroll.attendance import imports
+
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+
+
+@pytest.mark.parametrize("method", ["orm", pytest.param("copy", marks=postgres_only)])
+def test_chunks_make_no_difference(school_world, tiny_chunks, method):
+    w = school_world
+    rows = [
+        *good_rows(w),
+        f"{upn(3)},{w.laestab},2024-09-02,AM,/",
+        f"{upn(5)},{w.other_laestab},2024-09-02,AM,/",
+    ]
+    result = import_marks(w.users.business_support, csv_of(*rows), method=method)
+    # Ben twice by two UPNs, same code: saved once
+    assert (result.rows, result.added, result.unchanged) == (7, 6, 0), result.errors
+    again = import_marks(w.users.business_support, csv_of(*rows), method=method)
+    assert (again.added, again.replaced, again.unchanged) == (0, 0, 6)
+
+
+@pytest.mark.parametrize("method", ["orm", pytest.param("copy", marks=postgres_only)])
+def test_a_clash_or_error_in_a_later_chunk_saves_nothing(school_world, tiny_chunks, method):
+    w = school_world
+    rows = [*good_rows(w), f"{upn(3)},{w.laestab},2024-09-02,AM,N", f"{AMARA},{w.laestab},2024-09-07,AM,/"]
+    result = import_marks(w.users.school_dsl, csv_of(*rows), method=method)
+    assert [(e.line, e.column) for e in result.errors] == [(7, "code"), (8, "date")]
+    assert "Line 4 gives code '/'" in result.errors[0].message
+    assert not AttendanceMark.objects.exists()
+    assert not AuditEvent.objects.filter(action=Action.CREATE, username="school_dsl").exists()
+
+
+@postgres_only
+def test_the_copy_path_stages_only_school_days_with_stored_marks(school_world, monkeypatch):
+    from onroll.attendance import bulk
+
+    w = school_world
+    import_marks(w.users.school_dsl, csv_of(*good_rows(w)[:1]), method="copy")  # 2 September stored
+    staged = []
+    stage = bulk.stage
+    monkeypatch.setattr(bulk, "stage", lambda lines, first: staged.extend(lines) or stage(lines, first))
+    result = import_marks(w.users.school_dsl, csv_of(*good_rows(w)), method="copy")
+    assert (result.added, result.replaced, result.unchanged) == (4, 0, 1)
+    assert len(staged) == 4 and all("2024-09-02" in line for line in staged)

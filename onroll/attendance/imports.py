@@ -199,8 +199,9 @@ class _Checker:
         self.scope: dict = {}
         self.day_problems: dict[tuple, str] = {}
 
-    def chunks(self, lines, *, total=0, progress=None, size=CHUNK_ROWS):
+    def chunks(self, lines, *, total=0, progress=None, size=0):
         """Yield, per chunk of rows, a list of Marks, or (fresh, stored) lists of COPY lines."""
+        size = size or CHUNK_ROWS
         reader = csv.reader(lines)
         header = [name.strip().lower() for name in next(reader, [])]
         if header[:1] and header[0].startswith("\ufeff"):

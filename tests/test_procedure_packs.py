@@ -10,7 +10,15 @@ from django.db import models
 from onroll.accounts.models import Role
 from onroll.children.models import Child
 from onroll.procedures.models import ProcedurePackVersion
-from onroll.procedures.packs import CHILD_FLAGS, ROLES, PackError, check_pack, read_pack, read_pack_dir
+from onroll.procedures.packs import (
+    CHILD_FLAGS,
+    ROLES,
+    PackError,
+    check_pack,
+    parse_pack,
+    read_pack,
+    read_pack_dir,
+)
 from onroll.procedures.services import PACK_DIR, PackVersionConflict, load_packs
 
 PACK_FILES = {
@@ -103,7 +111,7 @@ def test_portsmouth():
     urgent = steps["contact_mash_sat"]
     assert flags(triggers[urgent["opens_on"]]["when"]) == {"safeguarding_concern", "child_protection_plan"}
     assert urgent["due"] == {"within": 0, "unit": "school_days"}
-    assert steps["joint_enquiries"]["after"] == "refer_to_sat"
+    assert steps["joint_enquiries"]["after"] == ["refer_to_sat", "refer_to_sat_after_leave"]
     outcome = steps["written_outcome"]
     assert outcome["after"] == "joint_enquiries" and outcome["to"] == "school_lead" and outcome["due"] is None
 
@@ -261,7 +269,7 @@ def test_load_packs_twice_adds_nothing(tmp_path):
     assert result.added == [] and len(result.unchanged) == 5
     assert list(ProcedurePackVersion.objects.values_list("pk", "loaded_at")) == first
     stored = ProcedurePackVersion.objects.get(pack_id="portsmouth")
-    assert stored.version == 1 and stored.content["id"] == "portsmouth" and len(stored.content_hash) == 64
+    assert stored.version == 2 and stored.content["id"] == "portsmouth" and len(stored.content_hash) == 64
 
 
 @pytest.mark.django_db
@@ -272,7 +280,7 @@ def test_a_changed_pack_needs_a_new_version(tmp_path):
     changed = path.read_text().replace('op: ">=", value: 40}', 'op: ">=", value: 30}')
     path.write_text(changed)
     with pytest.raises(
-        PackVersionConflict, match="hampshire.yaml: pack 'hampshire' version 1 .* bump 'version'"
+        PackVersionConflict, match="hampshire.yaml: pack 'hampshire' version 2 .* bump 'version'"
     ):
         load_packs(folder)
     with pytest.raises(CommandError, match="bump 'version'"):
@@ -283,8 +291,8 @@ def test_a_changed_pack_needs_a_new_version(tmp_path):
     path.write_text("# reviewed\n" + (PACK_DIR / "hampshire.yaml").read_text())
     assert load_packs(folder).added == []
 
-    path.write_text(changed.replace("version: 1", "version: 2", 1))
-    assert [p.version for p in load_packs(folder).added] == [2]
+    path.write_text(changed.replace("version: 2", "version: 3", 1))
+    assert [p.version for p in load_packs(folder).added] == [3]
     assert ProcedurePackVersion.objects.filter(pack_id="hampshire").count() == 2
 
 
@@ -295,3 +303,10 @@ def test_an_invalid_pack_stops_the_whole_load(tmp_path):
     with pytest.raises(CommandError, match="bad.yaml line 10: unknown measure"):
         call_command("load_packs", "--dir", str(folder))
     assert ProcedurePackVersion.objects.count() == 0
+
+
+def test_a_step_may_follow_a_list_of_steps_but_each_must_exist():
+    text = (PACK_DIR / "portsmouth.yaml").read_text()
+    broken = text.replace("after: [refer_to_sat, refer_to_sat_after_leave]", "after: [refer_to_sat, nowhere]")
+    with pytest.raises(PackError, match="step 'joint_enquiries' comes after an unknown step 'nowhere'"):
+        parse_pack(broken, "portsmouth.yaml")

@@ -289,14 +289,6 @@ def test_portsmouth_not_back_ten_school_days_after_leave_around_the_may_bank_hol
     assert tasks(child)["contact_parents"].status == TaskStatus.STOOD_DOWN
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "portsmouth v1 chains joint_enquiries to refer_to_sat (the 20-day referral) only, so a referral "
-        "after leave opens no CME officer step, though section 2.5 asks for joint enquiries in both cases; "
-        "a fix needs a version bump, which tests/test_procedure_packs.py pins to 1"
-    ),
-)
 def test_portsmouth_a_referral_after_leave_starts_the_cme_officers_enquiries(seeds):
     world, users = seeds, seeds.users
     use_la_pack(world, "portsmouth")
@@ -406,16 +398,6 @@ def test_hampshire_twenty_days_across_the_spring_half_term_and_parents_not_engag
     assert not Task.objects.filter(escalate_on__isnull=False).exists()  # the policy names no escalation
 
 
-HAMPSHIRE_V1 = (
-    "hampshire v1: 'absent_20_days_or_40_sessions' reads absent_sessions >= 40 over the school year so far "
-    "(any absence, illness included) and 'parents_not_engaging' is a bare case flag, so once either holds "
-    "it holds on days the child attends: the procedure never stands down on return, and any pupil with 40 "
-    "absent sessions is put in the CME procedure; a fix needs a version bump, which "
-    "tests/test_procedure_packs.py pins to 1"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=HAMPSHIRE_V1)
 def test_hampshire_stands_down_when_the_child_returns(seeds):
     world = seeds
     hampshire_absence(world)
@@ -426,7 +408,6 @@ def test_hampshire_stands_down_when_the_child_returns(seeds):
     assert procedure_of(world.child).stood_down_on == D(2026, 3, 16)
 
 
-@pytest.mark.xfail(strict=True, reason=HAMPSHIRE_V1)
 def test_hampshire_forty_sessions_of_illness_then_attending_is_not_missing_education(seeds):
     world = seeds
     use_la_pack(world, "hampshire")

@@ -10,8 +10,8 @@ Vocabulary
 - A procedure *opens* on the first school day of the current stretch of days on which some trigger held
   (`episode_start`), and each trigger's *first held* day is recorded once and never moved.
 - A step opens on its trigger's first held day (`opens_on`) or on the day the step it follows was done
-  (`after`); it is due `within` school or working days later (0 = the same day). An escalation falls on
-  the first day after the due date, plus `after_overdue` days.
+  (`after`; of a list of steps, whichever was done first); it is due `within` school or working days later
+  (0 = the same day). An escalation falls on the first day after the due date, plus `after_overdue` days.
 """
 
 import datetime as dt
@@ -138,7 +138,8 @@ def plan(
         if "opens_on" in step:
             opens_on = first_held.get(step["opens_on"])
         else:
-            opens_on = done_on.get(step["after"])
+            before = step["after"] if isinstance(step["after"], list) else [step["after"]]
+            opens_on = min((done_on[b] for b in before if b in done_on), default=None)
         due_on = due_date(step, opens_on, clock) if opens_on else None
         escalation = escalation_for(pack, step["id"])
         planned.append(

@@ -32,7 +32,7 @@ Format
         role: school_lead          # who does it: a Role value (onroll/accounts/models.py)
         to: spa_officer            # optional: the role it is sent to (a referral, a notification)
         opens_on: absent_5_days    # a trigger id: the step opens on the day that trigger first holds
-        after: first_contact       # ... or a step id: the step opens when that step is done (exactly one)
+        after: first_contact       # ... or a step id (or a list: whichever is done first) it follows
         due: {within: 0, unit: school_days}   # days after the step opens (0 = the same day); or null
         due_note: required when due is null: what the document says about timing
         evidence: what closes the step (a record, a form sent, a decision written down)
@@ -383,12 +383,18 @@ def _validate(doc, filename: str) -> list[Problem]:
                 step.lines["opens_on"], f"step '{step_id}' opens on an unknown trigger '{step['opens_on']}'"
             )
         if "after" in step:
-            if step["after"] not in declared:
+            before = step["after"] if isinstance(step["after"], list) else [step["after"]]
+            if not before or not all(isinstance(b, str) for b in before):
                 check.add(
-                    step.lines["after"], f"step '{step_id}' comes after an unknown step '{step['after']}'"
+                    step.lines["after"], f"step '{step_id}': 'after' must be a step id or a list of them"
                 )
-            elif step["after"] == step_id:
-                check.add(step.lines["after"], f"step '{step_id}' cannot come after itself")
+            for earlier in (b for b in before if isinstance(b, str)):
+                if earlier not in declared:
+                    check.add(
+                        step.lines["after"], f"step '{step_id}' comes after an unknown step '{earlier}'"
+                    )
+                elif earlier == step_id:
+                    check.add(step.lines["after"], f"step '{step_id}' cannot come after itself")
         if "due" in step:
             if step["due"] is None:
                 if not check.text(step, "due_note", "the step"):

@@ -10,6 +10,8 @@ from types import SimpleNamespace
 import pytest
 
 from onroll.accounts.models import OrganisationKind, Role, TeamFunction
+from onroll.demo.calendars import create_default_calendar
+from onroll.procedures.services import load_packs
 
 from . import factories as f
 
@@ -102,6 +104,16 @@ def world(db):
         other_child=other_child,
         other_case=other_case,
     )
+
+
+@pytest.fixture
+def afc(world):
+    """Northmere runs Achieving for Children's procedure on its 2025/26 term dates."""
+    load_packs()
+    create_default_calendar(world.la)
+    world.la.procedure_pack = "achieving-for-children"
+    world.la.save()
+    return world
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ import pytest
 
 from onroll.audit.models import AuditEvent
 from onroll.casework.models import Case, Category
-from onroll.demo.calendars import create_default_calendar
 from onroll.procedures.models import Procedure, StandDown, Task, TaskStatus
 from onroll.procedures.run import daily_run
-from onroll.procedures.services import load_packs
 from onroll.schools.calendar import school_days_in
 from onroll.schools.queries import calendar_for
 
@@ -18,16 +16,6 @@ from .browser_support import lift_audit_triggers_for_flush, restore_audit_trigge
 from .test_child_attendance import add_marks
 
 D = dt.date
-
-
-@pytest.fixture
-def afc(world):
-    """Northmere runs Achieving for Children's procedure on its 2025/26 term dates."""
-    load_packs()
-    create_default_calendar(world.la)
-    world.la.procedure_pack = "achieving-for-children"
-    world.la.save()
-    return world
 
 
 def register(child, school, until: D, absent_days: int, code="N"):

@@ -8,7 +8,6 @@ import pytest
 from onroll.attendance.matrix import code_index
 from onroll.attendance.measures import all_measures
 from onroll.audit.models import Action, AuditEvent
-from onroll.demo.calendars import create_default_calendar
 from onroll.procedures import whatif
 from onroll.procedures.models import ProcedurePackVersion, Task
 from onroll.procedures.run import daily_run
@@ -19,16 +18,6 @@ from onroll.schools.queries import calendar_for
 from .test_child_attendance import add_marks
 
 D = dt.date
-
-
-@pytest.fixture
-def afc(world):
-    """Northmere runs Achieving for Children's procedure on its 2025/26 term dates."""
-    load_packs()
-    create_default_calendar(world.la)
-    world.la.procedure_pack = "achieving-for-children"
-    world.la.save()
-    return world
 
 
 def present_until(world, until: D, absent_days: int = 0, code: str = "N"):

@@ -62,6 +62,7 @@ def build(scale: str):
         n_children=spec["children"],
         n_cases=spec["cases"],
         batch_size=5_000,
+        attendance=False,  # a million children's registers would be ~500 million rows
         progress=lambda done, total: print(f"\r  {done:,}/{total:,} children", end="", flush=True),
     )
     if result.created:

@@ -35,6 +35,7 @@ from onroll.children.models import Enrolment, EnrolmentStatus
 from onroll.referrals.models import Referral
 from onroll.schools.models import LocalAuthority, School
 
+from .attendance import add_attendance
 from .calendars import create_default_calendar
 from .children import add_family
 from .organisations import DEMO_USERNAMES, create_organisations, create_schools, create_users
@@ -74,6 +75,7 @@ def generate(
     user_prefix: str = "",
     password: str = DEMO_PASSWORD,
     progress: Callable[[int, int], None] | None = None,
+    attendance: bool = True,
 ) -> DemoResult:
     """Build the LA `la_code` unless it exists already (then return its logins and write nothing).
 
@@ -81,6 +83,8 @@ def generate(
     has three digits of serial per school and year, and URNs here are the LA code and three digits.
     `user_prefix` lets a benchmark build several LAs in one database: usernames are unique across LAs.
     `progress(children_done, n_children)` is called after each batch.
+    `attendance=False` leaves out the register marks (`attendance.add_attendance`), which at county scale
+    would be hundreds of millions of rows.
     """
     existing = LocalAuthority.objects.filter(code=la_code).first()
     if existing is not None:
@@ -94,6 +98,8 @@ def generate(
         world = _setup(rng, pools, la_code, name, n_schools, today, user_prefix, password)
         counts = _people(world, n_children, n_cases, batch_size, progress)
         _place_school_lead(world)
+        if attendance:
+            counts["attendance_marks"] = add_attendance(world.la, today, seed)
         record(
             world.staff["admin"],
             Action.CREATE,

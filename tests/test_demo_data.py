@@ -184,3 +184,22 @@ def test_the_demo_sized_register_uses_every_reason(db):
     generate(**{**SMALL, "n_children": 3000, "n_cases": 200, "n_schools": 10}, today=dt.date(2026, 11, 20))
     used = set(Case.objects.values_list("primary_reason_id", flat=True))
     assert set(Reason.objects.values_list("code", flat=True)) - used == set()
+
+
+def test_the_demo_command_starts_procedures_from_the_synthetic_registers(db, capsys, monkeypatch):
+    from django.core.management import call_command
+
+    from onroll.procedures.models import Procedure, Task
+
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: dt.date(2026, 11, 22))
+    call_command("demo_data", "--children", "1500", "--cases", "20")
+    out = capsys.readouterr().out
+    assert "absence procedures started" in out and "school.lead" in out
+    procedures = Procedure.objects.select_related("case", "pack_version")
+    assert procedures.count() >= 5
+    assert {p.pack_version.pack_id for p in procedures} <= {
+        "achieving-for-children",
+        "all-saints-catholic-primary",
+    }
+    assert all(p.case.is_open for p in procedures)
+    assert Task.objects.filter(step_id="refer_to_spa").exists()  # runs of 5 days or more

@@ -3,14 +3,15 @@
 `add_attendance` writes one AttendanceMark per session (AM and PM) for every pupil on a roll of the LA's
 schools, on every school day of the LA's default calendar in the window, and only while the pupil is on
 that school's roll (entry date to leaving date, both included). The window ends on the last school day
-before `today` (today's registers are not taken yet) and starts with the summer term before the school
-year `today` is in (never before 1 September 2025, where the demo calendar starts): on 22 November 2026
-that is 13 April 2026 to 20 November 2026, about 2.5 million marks for the 12,000-child demo.
+before `today` (today's registers are not taken yet) and starts on the first day of the school year
+`today` is in (never before 1 September 2025, where the demo calendar starts): on 22 November 2026 that is
+the autumn term to 20 November 2026, about 1.2 million marks for the 12,000-child demo; by July it is the
+whole school year.
 
-Why not a whole year back: on SQLite every mark costs about 9 microseconds and 400 bytes (two UUID keys in
-the table and in five indexes), so the full 2025/26 year as well would take the demo from ~9 s to ~60 s
-and 2 GB. The measures work on the current school year; the summer term before it gives the child page
-and last year's persistent absence some history. On SQLite the four secondary indexes of the mark table
+Why not further back: on SQLite every mark costs about 9 microseconds and a few hundred bytes (two UUID
+keys in the table and its indexes), so adding 2025/26 would take the demo build from ~20 s to over a
+minute and the file past a gigabyte, and the measures and procedures work on the current school year
+only. On SQLite the secondary indexes of the mark table
 are dropped for the insert and rebuilt from their own stored SQL afterwards, in the same transaction
 (building an index once is several times faster than updating five on every row).
 
@@ -90,7 +91,7 @@ def add_attendance(la, today: dt.date, rng_seed: int) -> int:
     if calendar is None:
         return 0
     days = school_days_of(calendar).days
-    first = _window_start(calendar, today)
+    first = _window_start(today)
     window = days[bisect.bisect_left(days, first) : bisect.bisect_left(days, today)]
     if not window:
         return 0
@@ -103,11 +104,9 @@ def add_attendance(la, today: dt.date, rng_seed: int) -> int:
     return _write(register.build(), register, window)
 
 
-def _window_start(calendar: SchoolCalendar, today: dt.date) -> dt.date:
-    """The first day of the summer term before the school year `today` is in (or FIRST_DAY)."""
-    year_start = dt.date(academic_year_start(today), 9, 1)
-    last_term = calendar.terms.filter(start__lt=year_start).order_by("-start").values_list("start", flat=True)
-    return max([FIRST_DAY, *last_term[:1]])
+def _window_start(today: dt.date) -> dt.date:
+    """The first day of the school year `today` is in (or FIRST_DAY)."""
+    return max(FIRST_DAY, dt.date(academic_year_start(today), 9, 1))
 
 
 def _spells(la, window) -> list[tuple]:

@@ -3,8 +3,10 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from onroll.demo.generator import DEMO_PASSWORD, DemoResult, generate
+from onroll.demo.procedures import start_procedures
 
 
 class Command(BaseCommand):
@@ -49,6 +51,17 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self._report(result, time.monotonic() - started)
+        if result.created:
+            self._first_run(result)
+        self._logins(result)
+
+    def _first_run(self, result: DemoResult):
+        report = start_procedures(result.la, timezone.localdate())
+        self.stdout.write(
+            f"Daily run for {report.on:%d %B %Y}: {report.procedures_opened} absence procedures started "
+            f"({report.cases_opened} new at-risk cases), {report.tasks_opened} tasks, {report.escalated} "
+            "escalated."
+        )
 
     def _progress(self, done: int, total: int):
         if self.verbosity >= 2 or total > 50_000:
@@ -60,6 +73,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Built {result.la} in {seconds:.1f}s: {counts}"))
         else:
             self.stdout.write(f"{result.la} already exists: nothing added.")
+
+    def _logins(self, result: DemoResult):
         rows = [("Username", "Password", "Role", "Organisation")]
         rows += [(login.username, DEMO_PASSWORD, login.role, login.organisation) for login in result.logins]
         widths = [max(len(row[i]) for row in rows) for i in range(4)]

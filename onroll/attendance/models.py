@@ -50,12 +50,14 @@ class AttendanceMark(Timestamped):
 
     id = models.BigAutoField(primary_key=True)  # tens of millions of rows; see decision 0004
     # No single-column indexes on the keys: the unique constraint leads with child and `mark_school_date`
-    # with school, and every extra index is written for each of the millions of imported marks.
+    # with school, and every extra index is written for each of the millions of imported marks. No database
+    # foreign-key constraints either (decision 0004): checking 400,000 keys at commit was most of a day's
+    # import; the import resolves every child and school itself, and Django applies on_delete.
     child = models.ForeignKey(
-        "children.Child", on_delete=models.CASCADE, related_name="marks", db_index=False
+        "children.Child", on_delete=models.CASCADE, related_name="marks", db_index=False, db_constraint=False
     )
     school = models.ForeignKey(
-        "schools.School", on_delete=models.PROTECT, related_name="marks", db_index=False
+        "schools.School", on_delete=models.PROTECT, related_name="marks", db_index=False, db_constraint=False
     )
     date = models.DateField()
     session = models.CharField(max_length=2, choices=Session.choices)

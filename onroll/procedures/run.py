@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import OuterRef, Q, Subquery
 
 from onroll.accounts.models import Role
 from onroll.attendance.matrix import code_index, read_matrix
@@ -140,12 +140,16 @@ def enrolled_on(on: dt.date):
 def pupils_on_roll(group: SchoolGroup, on: dt.date) -> Pupils | None:
     """Pupils on the group's rolls on `on`, each with the column of their school's latest register day."""
     year_start = school_year_start(on)
-    latest = dict(
-        AttendanceMark.objects.filter(school__in=group.schools, date__range=(year_start, on))
-        .values("school_id")
-        .annotate(last=Max("date"))
-        .values_list("school_id", "last")
-    )
+    # Each school's latest register day: one backward step down the (school, date) index per school,
+    # where MAX(date) grouped by school would read every mark of the year.
+    last_mark = AttendanceMark.objects.filter(school=OuterRef("pk"), date__range=(year_start, on))
+    latest = {
+        school_id: last
+        for school_id, last in School.objects.filter(pk__in=[s.pk for s in group.schools])
+        .annotate(last=Subquery(last_mark.order_by("-date").values("date")[:1]))
+        .values_list("pk", "last")
+        if last is not None
+    }
     if not latest:
         return None
     days = tuple(d for d in group.school_days.days if year_start <= d <= max(latest.values()))

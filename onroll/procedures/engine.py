@@ -15,12 +15,17 @@ Vocabulary
 """
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from onroll.schools.calendar import SchoolDays, nth_school_day_after, nth_working_day_after
+from onroll.schools.calendar import (
+    CalendarNotCovered,
+    SchoolDays,
+    nth_school_day_after,
+    nth_working_day_after,
+)
 
 _COMPARE = {
     ">=": np.greater_equal,
@@ -90,6 +95,22 @@ class Clock:
         if unit == "working_days":
             return nth_working_day_after(date, within)
         return nth_school_day_after(self.school_days, date, within)
+
+
+class WorkingDayClock(Clock):
+    """Counts every period in working days: the fallback for dates past the school calendar's last term."""
+
+    def add(self, date: dt.date, within: int, unit: str) -> dt.date:
+        return super().add(date, within, "working_days")
+
+
+def beyond_the_terms(plan_with: Callable[[Clock], list], school_days: SchoolDays) -> tuple[list, bool]:
+    """`plan_with(clock)` on the school calendar; if a date falls past its last term, the whole plan in
+    working days instead rather than losing the steps. Also says whether it fell back."""
+    try:
+        return plan_with(Clock(school_days)), False
+    except CalendarNotCovered:
+        return plan_with(WorkingDayClock(school_days)), True
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from onroll.audit.models import Action, AuditEvent
 from onroll.casework.models import Case, CaseNote, Category, Reason, ReferralSource
 from onroll.casework.services import open_case
 from onroll.children.models import Child, Enrolment
-from onroll.schools.calendar import CalendarNotCovered, SchoolDays
+from onroll.schools.calendar import SchoolDays
 from onroll.schools.models import LocalAuthority, School, SchoolCalendar
 from onroll.schools.queries import school_days_of
 
@@ -112,12 +112,10 @@ def school_groups(la: LocalAuthority, report: RunReport) -> list[SchoolGroup]:
             continue
         if calendar.pk not in days_of:
             days_of[calendar.pk] = school_days_of(calendar)
-        grouped[(newest[pack_id].pk, calendar.pk)].append(school)
+        grouped[(pack_id, calendar.pk)].append(school)
     return [
-        SchoolGroup(
-            pack=ProcedurePackVersion.objects.get(pk=pack_pk), school_days=days_of[cal_pk], schools=tuple(s)
-        )
-        for (pack_pk, cal_pk), s in grouped.items()
+        SchoolGroup(pack=newest[pack_id], school_days=days_of[calendar_pk], schools=tuple(schools))
+        for (pack_id, calendar_pk), schools in grouped.items()
     ]
 
 
@@ -360,7 +358,7 @@ class GroupRun:
         self.report.stood_down += 1
 
     def advance_tasks(self, procedure: Procedure) -> None:
-        opened, escalated = advance_tasks(procedure, engine.Clock(self.group.school_days), self.on, self.user)
+        opened, escalated = advance_tasks(procedure, self.group.school_days, self.on, self.user)
         self.report.tasks_opened += len(opened)
         self.report.escalated += len(escalated)
         for task in opened:
@@ -370,14 +368,18 @@ class GroupRun:
 
 
 def advance_tasks(
-    procedure: Procedure, clock: engine.Clock, on: dt.date, user
+    procedure: Procedure, school_days: SchoolDays, on: dt.date, user
 ) -> tuple[list[Task], list[Task]]:
     """Open the task of every step that has opened by `on`, and record escalations that have fallen due;
     returns (opened, escalated). Used by the run and when someone marks a task done."""
     tasks = {t.step_id: t for t in procedure.tasks.all()}
     done_on = {step: t.done_on for step, t in tasks.items() if t.status == TaskStatus.DONE}
+    pack, first_held = procedure.pack_version.content, procedure.first_held_dates()
+    steps, _ = engine.beyond_the_terms(
+        lambda clock: engine.plan(pack, first_held, done_on, clock), school_days
+    )
     opened, escalated = [], []
-    for step in planned_steps(procedure.pack_version.content, procedure.first_held_dates(), done_on, clock):
+    for step in steps:
         task = tasks.get(step.step_id)
         if task is None and step.is_open and step.opens_on <= on:
             task = new_task(procedure, step, user)
@@ -401,19 +403,6 @@ def record_first_held(procedure: Procedure, held: dict[str, np.ndarray], days, f
     if added:
         procedure.first_held = {**procedure.first_held, **added}
         procedure.save(update_fields=["first_held", "modified_at"])
-
-
-def planned_steps(pack, first_held, done_on, clock) -> list[engine.PlannedStep]:
-    try:
-        return engine.plan(pack, first_held, done_on, clock)
-    except CalendarNotCovered:
-        # A due date beyond the school's last term: count working days rather than lose the step.
-        return engine.plan(pack, first_held, done_on, WorkingDayClock(clock.school_days))
-
-
-class WorkingDayClock(engine.Clock):
-    def add(self, date, within, unit):
-        return super().add(date, within, "working_days")
 
 
 def long_date(date: dt.date) -> str:

@@ -12,7 +12,6 @@ from onroll.audit.models import Action
 from onroll.audit.services import record
 from onroll.schools.queries import calendar_for
 
-from . import engine
 from .models import ProcedurePackVersion, Task, TaskStatus
 from .packs import Pack, read_pack_dir
 from .run import advance_tasks
@@ -110,8 +109,7 @@ def complete_task(user, task: Task, done_on: dt.date, evidence: str, *, today: d
     record(user, Action.UPDATE, task, child_id=task.procedure.child_id, summary=f"Task done: {task.title}")
     opened = []
     if task.procedure.is_running:
-        clock = engine.Clock(calendar_for(task.procedure.school))
-        opened, _ = advance_tasks(task.procedure, clock, today, user)
+        opened, _ = advance_tasks(task.procedure, calendar_for(task.procedure.school), today, user)
         for new in opened:
             record(
                 user,

@@ -28,7 +28,7 @@ from onroll.attendance.queries import school_year_start
 from onroll.schools.calendar import CalendarNotCovered, SchoolDays
 
 from . import engine
-from .run import HISTORY_DAYS, WorkingDayClock
+from .run import HISTORY_DAYS
 
 HORIZON_DAYS = 40  # school days simulated after the child stops attending (after a leave: after it ends)
 MAX_LEAVE_DAYS = 60
@@ -255,17 +255,11 @@ def first_held_days(pack: dict, simulation: Simulation) -> tuple[dt.date | None,
     return simulation.days[simulation.first + begin], first_held
 
 
-def plan(pack: dict, first_held: dict[str, dt.date], school_days: SchoolDays):
-    """`engine.plan_if_done_on_time`; past the term dates, working days instead, as run.planned_steps."""
-    try:
-        return engine.plan_if_done_on_time(pack, first_held, engine.Clock(school_days)), False
-    except CalendarNotCovered:
-        return engine.plan_if_done_on_time(pack, first_held, WorkingDayClock(school_days)), True
-
-
 def timeline(pack_id: str, name: str, version: int, pack: dict, simulation: Simulation) -> Timeline:
     opened_on, first_held = first_held_days(pack, simulation)
-    steps, working_days = plan(pack, first_held, simulation.school_days)
+    steps, working_days = engine.beyond_the_terms(
+        lambda clock: engine.plan_if_done_on_time(pack, first_held, clock), simulation.school_days
+    )
     events = []
     if opened_on:
         events.append(Event(opened_on, 0, "The procedure starts", ""))

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from onroll.attendance import matrix
-from onroll.attendance.models import AttendanceMark
+from onroll.attendance.models import AttendanceMark, RegisterChange, RegisterSnapshot
 
 from . import factories as f
 
@@ -80,3 +80,40 @@ def test_postgresql_read_equals_the_generic_read_on_a_busy_register(db):
     fast = matrix.read_matrix(pupils, days)
     np.testing.assert_array_equal(fast, matrix.read_matrix_generic(pupils, days))
     assert (fast > 0).mean() > 0.8
+
+
+def test_the_kept_register_follows_every_change_in_the_marks(registers, monkeypatch):
+    """Marks added, corrected and removed, a new pupil and a new day after the register was kept: the next
+    read gives exactly what a full read gives (on PostgreSQL from the kept matrix and the change log)."""
+    monkeypatch.setattr(matrix, "CHANGE_OVERLAP", dt.timedelta(0))  # only the changes logged since
+    first = matrix.read_register(registers, DAYS[:3], key="test")
+    np.testing.assert_array_equal(first, expected()[:, :6])
+    amara, school = registers[0]
+    ben = registers[1][0]
+    dan = f.ChildFactory()
+    AttendanceMark.objects.filter(child_id=amara, date=DAYS[1]).update(code="I")  # N replaced
+    AttendanceMark.objects.filter(child_id=ben, date=DAYS[2], session="PM").delete()
+    AttendanceMark.objects.bulk_create(
+        [
+            AttendanceMark(child_id=amara, school_id=school, date=DAYS[3], session="AM", code="/"),
+            AttendanceMark(child=dan, school_id=school, date=DAYS[0], session="AM", code="B"),
+        ]
+    )
+    pupils = [*registers, (dan.pk, school)]
+    np.testing.assert_array_equal(
+        matrix.read_register(pupils, DAYS, key="test"), matrix.read_matrix(pupils, DAYS)
+    )
+    if connection.vendor == "postgresql":
+        assert RegisterSnapshot.objects.get(key="test").days == [d.isoformat() for d in DAYS]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the change log is PostgreSQL's triggers")
+def test_a_copy_of_many_marks_logs_each_school_day_once(registers):
+    before = RegisterChange.objects.count()
+    amara, school = registers[0]
+    AttendanceMark.objects.bulk_create(
+        AttendanceMark(child=f.ChildFactory(), school_id=school, date=DAYS[0], session=s, code="/")
+        for _ in range(20)
+        for s in ("AM", "PM")
+    )
+    assert RegisterChange.objects.count() == before + 1

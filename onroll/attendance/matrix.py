@@ -17,14 +17,17 @@ in minutes (docs/benchmarks.md, "daily run").
 import datetime as dt
 import functools
 import uuid
+import zlib
 
 import numpy as np
 import psycopg
 from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from .codes import load_code_table
 from .measures import CodeIndex
-from .models import AttendanceMark
+from .models import AttendanceMark, RegisterChange, RegisterSnapshot
 
 
 @functools.cache
@@ -64,7 +67,9 @@ def _fill_rows(matrix, pupils, days, index) -> None:
             matrix[row, column + (session == "PM")] = number.get(code, 0)
 
 
-def _fill_postgresql(matrix, pupils, days, index) -> None:
+def _fill_postgresql(matrix, pupils, days, index, school_days=None) -> None:
+    """The packed read (module docstring); with `school_days`, only the marks of those (school id, date)
+    pairs, found through the (school, date) index."""
     # Matrix column of each (calendar day since days[0]) * 2 + (PM); -1 for days not in `days`.
     offsets = np.array([(day - days[0]).days for day in days])
     column_of = np.full(2 * (offsets[-1] + 1), -1, dtype=np.int64)
@@ -72,6 +77,7 @@ def _fill_postgresql(matrix, pupils, days, index) -> None:
     column_of[2 * offsets + 1] = 2 * np.arange(len(days)) + 1
     codes, numbers = zip(*index.number.items(), strict=True)
     table = connection.ops.quote_name(f"matrix_pupils_{uuid.uuid4().hex}")
+    pairs = connection.ops.quote_name(f"matrix_days_{uuid.uuid4().hex}")
     mark_table = connection.ops.quote_name(AttendanceMark._meta.db_table)
     with transaction.atomic(), connection.cursor() as cur:
         # The planner takes (child, school) for independent columns and expects ~1 mark per pupil, so
@@ -81,7 +87,8 @@ def _fill_postgresql(matrix, pupils, days, index) -> None:
         # packed marks is ~300 MB). Both settings hold for this transaction or savepoint only.
         cur.execute(
             "SELECT current_setting('enable_nestloop'), current_setting('work_mem'), "
-            "set_config('enable_nestloop', 'off', true), set_config('work_mem', '1GB', true)"
+            "set_config('enable_nestloop', %s, true), set_config('work_mem', '1GB', true)",
+            ["on" if school_days is not None else "off"],  # a few school-days: the index is right
         )
         nestloop, work_mem = cur.fetchone()[:2]
         cur.execute(f"CREATE TEMPORARY TABLE {table} (row_number integer, child_id uuid, school_id uuid)")
@@ -90,6 +97,14 @@ def _fill_postgresql(matrix, pupils, days, index) -> None:
                 for row, (child, school) in enumerate(pupils):
                     copy.write_row((row, child, school))
             cur.execute(f"ANALYZE {table}")
+            only = ""
+            if school_days is not None:
+                cur.execute(f"CREATE TEMPORARY TABLE {pairs} (school_id uuid, date date)")
+                with cur.cursor.copy(f"COPY {pairs} FROM STDIN") as copy:
+                    for pair in school_days:
+                        copy.write_row(pair)
+                cur.execute(f"ANALYZE {pairs}")
+                only = f"JOIN {pairs} d ON d.school_id = m.school_id AND d.date = m.date"
             # 4 bytes a mark: calendar days since days[0] and session (2 bytes), code number (1 byte).
             query = f"""
                 SELECT p.row_number,
@@ -97,6 +112,7 @@ def _fill_postgresql(matrix, pupils, days, index) -> None:
                                   ''::bytea)
                 FROM {mark_table} m
                 JOIN {table} p ON p.child_id = m.child_id AND p.school_id = m.school_id
+                {only}
                 JOIN unnest(%s::text[], %s::int[]) AS c(code, number) ON c.code = m.code
                 WHERE m.date BETWEEN %s AND %s
                 GROUP BY p.row_number
@@ -110,6 +126,7 @@ def _fill_postgresql(matrix, pupils, days, index) -> None:
                     _scatter(matrix, rows, column_of)
         finally:
             cur.execute(f"DROP TABLE IF EXISTS {table}")
+            cur.execute(f"DROP TABLE IF EXISTS {pairs}")
             cur.execute(
                 "SELECT set_config('enable_nestloop', %s, true), set_config('work_mem', %s, true)",
                 [nestloop, work_mem],
@@ -124,3 +141,77 @@ def _scatter(matrix, rows, column_of) -> None:
     column = column_of[marks >> 8]
     kept = column >= 0
     matrix[row[kept], column[kept]] = (marks[kept] & 0xFF).astype(np.uint8)
+
+
+# --- kept between runs -------------------------------------------------------------------------------------
+
+# Changes logged this long before a snapshot was saved are read again: an import that was still running
+# when the snapshot was taken commits its change rows later, possibly with lower ids.
+CHANGE_OVERLAP = dt.timedelta(hours=1)
+
+
+def read_register(pupils: list[tuple], days: tuple[dt.date, ...], key: str) -> np.ndarray:
+    """`read_matrix`, kept under `key` between calls on PostgreSQL, where database triggers log every
+    school-day whose marks change (RegisterChange): the next call starts from the kept matrix and reads only
+    the pupils it did not hold and the school-days changed since, so a daily run reads one day's marks
+    instead of the whole year's. Gives the same matrix as `read_matrix`; elsewhere it is `read_matrix`."""
+    if connection.vendor != "postgresql" or not pupils or not days:
+        return read_matrix(pupils, days)
+    with transaction.atomic():
+        through = RegisterChange.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        snapshot = RegisterSnapshot.objects.filter(key=key).first()
+        kept_days = snapshot and tuple(dt.date.fromisoformat(d) for d in snapshot.days)
+        if snapshot and days[: len(kept_days)] == kept_days:
+            matrix = _bring_up_to_date(snapshot, kept_days, pupils, days)
+        else:
+            matrix = read_matrix(pupils, days)
+        RegisterSnapshot.objects.update_or_create(
+            key=key,
+            defaults={
+                "days": [d.isoformat() for d in days],
+                "pupils": b"".join(_pupil_keys(pupils)),
+                "matrix": zlib.compress(matrix.tobytes(), 1),
+                "through_change": through,
+                "saved_at": timezone.now(),
+            },
+        )
+    return matrix
+
+
+def _pupil_keys(pupils) -> list[bytes]:
+    return [uuid.UUID(str(child)).bytes + uuid.UUID(str(school)).bytes for child, school in pupils]
+
+
+def _bring_up_to_date(snapshot, kept_days, pupils, days) -> np.ndarray:
+    kept = np.frombuffer(zlib.decompress(snapshot.matrix), dtype=np.uint8).reshape(-1, 2 * len(kept_days))
+    kept_keys = bytes(snapshot.pupils)
+    kept_row = {kept_keys[i : i + 32]: i // 32 for i in range(0, len(kept_keys), 32)}
+    keys = _pupil_keys(pupils)
+    matrix = np.zeros((len(pupils), 2 * len(days)), dtype=np.uint8)
+    known = [i for i, k in enumerate(keys) if k in kept_row]
+    matrix[known, : kept.shape[1]] = kept[[kept_row[keys[i]] for i in known]]
+    new = [i for i, k in enumerate(keys) if k not in kept_row]
+    if new:
+        matrix[new] = read_matrix([pupils[i] for i in new], days)
+    changed = list(
+        RegisterChange.objects.filter(
+            Q(id__gt=snapshot.through_change) | Q(changed_at__gt=snapshot.saved_at - CHANGE_OVERLAP),
+            date__range=(days[0], days[-1]),
+        )
+        .values_list("school_id", "date")
+        .distinct()
+    )
+    if changed:
+        _read_again(matrix, pupils, days, changed)
+    return matrix
+
+
+def _read_again(matrix, pupils, days, changed) -> None:
+    """Clear the changed school-days (a removed mark must go) and read their marks again."""
+    column_of = {day: 2 * d for d, day in enumerate(days)}
+    school_of_row = np.array([str(school) for _, school in pupils])
+    for school, date in changed:
+        if date in column_of:
+            rows = school_of_row == str(school)
+            matrix[rows, column_of[date] : column_of[date] + 2] = 0
+    _fill_postgresql(matrix, pupils, days, code_index(), school_days=changed)

@@ -75,3 +75,33 @@ class AttendanceMark(Timestamped):
 
     def __str__(self):
         return f"{self.date} {self.session}: {self.code}"
+
+
+class RegisterChange(models.Model):
+    """A school-day whose marks were added, changed or removed: written by database triggers on the marks
+    table (PostgreSQL, one row per school-day per statement), read by the register snapshots (matrix.py)
+    to know which school-days to read again."""
+
+    id = models.BigAutoField(primary_key=True)
+    school_id = models.UUIDField()
+    date = models.DateField()
+    changed_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.school_id} {self.date}"
+
+
+class RegisterSnapshot(models.Model):
+    """The daily run's register for one group of schools and one school year, kept between runs so that a
+    run reads only the school-days changed since (matrix.py). Derived data: deleting it costs one full
+    read."""
+
+    key = models.CharField(max_length=80, unique=True)
+    days = models.JSONField()  # the school days of the columns, ISO dates
+    pupils = models.BinaryField()  # 32 bytes a row: child id, school id
+    matrix = models.BinaryField()  # zlib-compressed uint8 codes, rows x 2 * days
+    through_change = models.BigIntegerField()  # the last RegisterChange included
+    saved_at = models.DateTimeField()
+
+    def __str__(self):
+        return self.key

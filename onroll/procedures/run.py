@@ -19,6 +19,7 @@ case) have no history: a trigger that needs one first holds on the day the run s
 """
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -28,7 +29,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 
 from onroll.accounts.models import Role
-from onroll.attendance.matrix import code_index, read_matrix
+from onroll.attendance.matrix import code_index, read_register
 from onroll.attendance.measures import PRESENT, all_measures
 from onroll.attendance.models import AttendanceMark
 from onroll.attendance.queries import school_year_start
@@ -127,6 +128,12 @@ class Pupils:
     keys: list[tuple]  # (child id, school id), one per matrix row
     as_of_column: np.ndarray  # per pupil: the PM column of the school's latest register day
     days: tuple[dt.date, ...]  # the matrix's school days, from the start of the school year
+
+
+def register_key(group: SchoolGroup, days: tuple[dt.date, ...]) -> str:
+    """The group's kept register for the school year (matrix.read_register): its schools and first day."""
+    schools = hashlib.sha1("".join(sorted(str(s.pk) for s in group.schools)).encode()).hexdigest()
+    return f"{days[0].isoformat()}:{schools}"
 
 
 def enrolled_on(on: dt.date):
@@ -232,7 +239,7 @@ class GroupRun:
         pupils = pupils_on_roll(self.group, self.on)
         if pupils is not None:
             self.report.pupils += len(pupils.keys)
-            matrix = read_matrix(pupils.keys, pupils.days)
+            matrix = read_register(pupils.keys, pupils.days, key=register_key(self.group, pupils.days))
             flags = read_flags(self.group.pack.content, [child for child, _ in pupils.keys])
             for column in np.unique(pupils.as_of_column):
                 rows = np.flatnonzero(pupils.as_of_column == column)

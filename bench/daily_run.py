@@ -15,8 +15,9 @@ keeps it, `matrix.read_register`), then puts that day's marks in (they were take
 arrive after the previous day's run, and the database's change log sees them) and runs `daily_run(on)`
 twice (the second must change nothing), then the baseline reads: the whole register read again by the
 fast read (`matrix.read_matrix`, what every run did before registers were kept) and by the generic
-row-by-row ORM read (`matrix.read_matrix_generic`), checked equal. Everything the runs write is rolled back at the end (the runs' own transactions become savepoints
-of one outer transaction), so a rerun measures the same thing. The days run in order on the same
+row-by-row ORM read (`matrix.read_matrix_generic`), checked equal. Everything the runs write is rolled
+back at the end (the runs' own transactions become savepoints of one outer transaction), so a rerun
+measures the same thing. The days run in order on the same
 database state, as a real year would, with the runs between them missed (the run catches up by itself).
 Time per phase is taken by wrapping the phases' functions in `onroll.procedures.run` with timers.
 """

@@ -15,6 +15,8 @@ from onroll.attendance.models import AttendanceMark
 from onroll.casework.models import ContactAttempt
 from onroll.children.models import Child
 from onroll.demo.calendars import create_default_calendar
+from onroll.procedures.models import Task
+from onroll.procedures.run import daily_run
 from onroll.schools.calendar import school_days_in
 from onroll.schools.queries import calendar_for
 
@@ -27,6 +29,7 @@ from .browser_support import (
     restore_audit_triggers,
 )
 from .conftest import PASSWORD
+from .test_child_attendance import add_marks
 
 pytestmark = pytest.mark.browser
 
@@ -269,32 +272,14 @@ def test_pages_carry_a_csp_nonce_that_the_inline_script_uses(client, db):
 
 
 def test_a_school_lead_works_a_procedure_task_and_the_what_if_timeline_is_accessible(
-    page, browser_world, monkeypatch
+    page, browser_world, afc, monkeypatch
 ):
-    from onroll.procedures.models import Task
-    from onroll.procedures.run import daily_run
-    from onroll.procedures.services import load_packs
-
     on = dt.date(2025, 10, 13)
     monkeypatch.setattr("onroll.web.views.tasks.today", lambda: on)
     monkeypatch.setattr("onroll.web.views.whatif.today", lambda: on)
     world = browser_world
-    load_packs()
-    create_default_calendar(world.la)
-    world.la.procedure_pack = "achieving-for-children"
-    world.la.save()
     days = school_days_in(calendar_for(world.school), dt.date(2025, 9, 1), dt.date(2025, 10, 10))
-    AttendanceMark.objects.bulk_create(
-        AttendanceMark(
-            child=world.child,
-            school=world.school,
-            date=day,
-            session=session,
-            code="N" if i >= len(days) - 5 else ("/" if session == "AM" else "\\"),
-        )
-        for i, day in enumerate(days)
-        for session in ("AM", "PM")
-    )
+    add_marks(world.child, world.school, days, [("/", "\\")] * (len(days) - 5) + [("N", "N")] * 5)
     daily_run(dt.date(2025, 10, 10))
 
     sign_in(page, "school_dsl")

@@ -28,6 +28,7 @@ from django.db.models import Q
 
 from onroll.accounts.permissions import is_la_staff, is_school_staff
 from onroll.children.models import Child, Enrolment
+from onroll.core.dates import long_date
 from onroll.core.upn import CHECK_LETTERS, UPNError
 from onroll.core.upn import validate as validate_upn
 from onroll.schools.calendar import SchoolDays, england_bank_holidays
@@ -148,8 +149,11 @@ def _check_code(codes, code: str, date: dt.date | None) -> tuple:
 
 def _not_valid_on(info: CodeInfo, date: dt.date) -> str:
     if info.valid_until and date > info.valid_until:
-        return f"Code '{info.code}' could only be used until {_long(info.valid_until)}, not on {_long(date)}"
-    return f"Code '{info.code}' can only be used from {_long(info.valid_from)}, not on {_long(date)}"
+        return (
+            f"Code '{info.code}' could only be used until {long_date(info.valid_until)}, "
+            f"not on {long_date(date)}"
+        )
+    return f"Code '{info.code}' can only be used from {long_date(info.valid_from)}, not on {long_date(date)}"
 
 
 # Streaming checker: each raw value is looked up in a cache of values already found good; anything not
@@ -282,7 +286,7 @@ class _Checker:
             line,
             "code",
             f"Line {d[4][slot]} gives code '{earlier_code}' for this pupil's "
-            f"{SESSION_NAMES[sc[0]]} session on {_long(d[0])}; this line gives "
+            f"{SESSION_NAMES[sc[0]]} session on {long_date(d[0])}; this line gives "
             f"'{sc[1]}'. Keep one of them",
         )
 
@@ -535,7 +539,7 @@ class _Context:
         for entry, end in self.spells.get((child_id, school_id), ()):
             if entry <= date and (end is None or end >= date):
                 return child_id, school_id, "", ""
-        return None, None, "upn", f"The pupil {upn} was not on the roll of {school} on {_long(date)}"
+        return None, None, "upn", f"The pupil {upn} was not on the roll of {school} on {long_date(date)}"
 
 
 def _school_day_problem(days: SchoolDays | str, school: School, date: dt.date) -> str:
@@ -543,20 +547,17 @@ def _school_day_problem(days: SchoolDays | str, school: School, date: dt.date) -
         return days
     if date in days:
         return ""
-    when = f"{date:%A} {_long(date)}"
+    when = f"{date:%A} {long_date(date)}"
     if not days.first <= date <= days.last:
         return (
-            f"{when} is outside the term dates held for {school} ({_long(days.first)} to {_long(days.last)})"
+            f"{when} is outside the term dates held for {school} "
+            f"({long_date(days.first)} to {long_date(days.last)})"
         )
     if date.weekday() >= 5:
         return f"{when} is a weekend, not a school day"
     if date in england_bank_holidays([date.year]):
         return f"{when} is a bank holiday, not a school day"
     return f"{when} is not a school day at {school} (a holiday, half term, INSET day or closure)"
-
-
-def _long(date: dt.date) -> str:
-    return f"{date.day} {date:%B %Y}"  # "2 September 2024"; %-d is not portable
 
 
 def _children_named(upns: list[str]):

@@ -10,6 +10,7 @@ from django.db import transaction
 from onroll.audit.models import Action
 from onroll.audit.services import changed_fields, record
 from onroll.core.concurrency import lock_unchanged
+from onroll.core.dates import long_date
 
 from .models import CSA_CATEGORIES, Case, CaseNote, Category, ContactAttempt, Outcome, StatusChange
 
@@ -81,7 +82,7 @@ def check_category_fits_child(category: str, child, on: dt.date):
     if category in CSA_CATEGORIES and not child.is_compulsory_school_age(on):
         raise ValidationError(
             {
-                "category": f"{child.full_name} is not of compulsory school age on {on.day} {on:%B %Y}, "
+                "category": f"{child.full_name} is not of compulsory school age on {long_date(on)}, "
                 f"so cannot be "
                 f"recorded as {Category(category).label.lower()}"
             }

@@ -37,6 +37,7 @@ from onroll.audit.models import Action, AuditEvent
 from onroll.casework.models import Case, CaseNote, Category, Reason, ReferralSource
 from onroll.casework.services import open_case
 from onroll.children.models import Child, Enrolment
+from onroll.core.dates import long_date
 from onroll.schools.calendar import SchoolDays
 from onroll.schools.models import LocalAuthority, School, SchoolCalendar
 from onroll.schools.queries import school_days_of
@@ -410,10 +411,6 @@ def record_first_held(procedure: Procedure, held: dict[str, np.ndarray], days, f
     if added:
         procedure.first_held = {**procedure.first_held, **added}
         procedure.save(update_fields=["first_held", "modified_at"])
-
-
-def long_date(date: dt.date) -> str:
-    return f"{date.day} {date:%B %Y}"
 
 
 def new_task(procedure: Procedure, step: engine.PlannedStep, user) -> Task:

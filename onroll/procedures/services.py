@@ -10,6 +10,7 @@ from django.db import transaction
 
 from onroll.audit.models import Action
 from onroll.audit.services import record
+from onroll.core.dates import long_date
 from onroll.schools.queries import calendar_for
 
 from .models import ProcedurePackVersion, Task, TaskStatus
@@ -96,8 +97,7 @@ def complete_task(user, task: Task, done_on: dt.date, evidence: str, *, today: d
         errors["done_on"] = "The date it was done must be today or in the past"
     elif done_on < task.opened_on:
         errors["done_on"] = (
-            f"The date it was done must be on or after {task.opened_on.day} {task.opened_on:%B %Y}, "
-            "when the task opened"
+            f"The date it was done must be on or after {long_date(task.opened_on)}, when the task opened"
         )
     if not evidence.strip():
         errors["evidence"] = "Enter what was done: the evidence this step asks for"

@@ -25,6 +25,7 @@ from onroll.accounts.models import Role
 from onroll.attendance.measures import CodeIndex, all_measures
 from onroll.attendance.models import AttendanceMark, Session
 from onroll.attendance.queries import school_year_start
+from onroll.core.dates import long_date
 from onroll.schools.calendar import CalendarNotCovered, SchoolDays
 
 from . import engine
@@ -123,13 +124,13 @@ def scenario_days(school_days: SchoolDays, scenario: Scenario) -> tuple[tuple[dt
     horizon short. OutsideCalendar if the term dates do not reach the first day."""
     if not school_days.first <= scenario.start <= school_days.last:
         raise OutsideCalendar(
-            f"{scenario.start:%-d %B %Y} is outside the school's term dates "
-            f"({school_days.first:%-d %B %Y} to {school_days.last:%-d %B %Y})"
+            f"{long_date(scenario.start)} is outside the school's term dates "
+            f"({long_date(school_days.first)} to {long_date(school_days.last)})"
         )
     all_days = school_days.days
     start = bisect.bisect_left(all_days, scenario.start)
     if start == len(all_days):
-        raise OutsideCalendar(f"The term dates have no school day on or after {scenario.start:%-d %B %Y}")
+        raise OutsideCalendar(f"The term dates have no school day on or after {long_date(scenario.start)}")
     year_first = bisect.bisect_left(all_days, school_year_start(all_days[start]))
     wanted_end = start + scenario.leave + HORIZON_DAYS  # exclusive
     end = min(wanted_end, len(all_days))
@@ -370,7 +371,7 @@ def describe(m: Milestone, simulation: Simulation) -> str:
         when = "due on"
     else:
         when = "opens, with no due date, on" if m.title else "on"
-    return f"{what}{when} {day} ({m.date:%A %-d %B %Y})"
+    return f"{what}{when} {day} ({m.date:%A} {long_date(m.date)})"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from onroll.core.school_age import academic_year_start
 from onroll.schools.calendar import SchoolDays
 from onroll.schools.queries import NoCalendar, calendar_for
 
@@ -20,7 +21,6 @@ from .codes import Category, load_code_table
 from .measures import CodeIndex, all_measures, encode_marks, session_index
 from .models import AttendanceMark, Session
 
-SCHOOL_YEAR_STARTS = (9, 1)  # 1 September
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 
 
@@ -45,9 +45,7 @@ def category_of(code: str) -> str:
 
 
 def school_year_start(on: dt.date) -> dt.date:
-    month, day = SCHOOL_YEAR_STARTS
-    year = on.year if (on.month, on.day) >= (month, day) else on.year - 1
-    return dt.date(year, month, day)
+    return dt.date(academic_year_start(on), 9, 1)
 
 
 def attendance_school(enrolments: Iterable):

@@ -50,6 +50,7 @@ from django.db import connection
 from onroll.attendance.codes import load_code_table
 from onroll.attendance.measures import CodeIndex
 from onroll.attendance.models import AttendanceMark
+from onroll.attendance.queries import school_year_start
 from onroll.children.models import Child, Enrolment
 from onroll.core.school_age import academic_year_start, nc_year
 from onroll.schools.models import SchoolCalendar
@@ -106,7 +107,7 @@ def add_attendance(la, today: dt.date, rng_seed: int) -> int:
 
 def _window_start(today: dt.date) -> dt.date:
     """The first day of the school year `today` is in (or FIRST_DAY)."""
-    return max(FIRST_DAY, dt.date(academic_year_start(today), 9, 1))
+    return max(FIRST_DAY, school_year_start(today))
 
 
 def _spells(la, window) -> list[tuple]:
@@ -370,7 +371,7 @@ class Register:
         if self.days < 12:
             return
         # In the school year of the last day, where the measures look, when it has begun long enough ago.
-        year = bisect.bisect_left(self.window, dt.date(academic_year_start(self.window[-1]), 9, 1))
+        year = bisect.bisect_left(self.window, school_year_start(self.window[-1]))
         year = year if self.days - year >= 12 else 0
         chosen = self._choose(np.full(count, self.days - year))
         for row, _ in chosen:

@@ -89,12 +89,20 @@ class TaskStatus(models.TextChoices):
 
 
 class Task(TrackedModel):
-    """One step of a procedure for one child: who must do what, by when, and what closed it."""
+    """One step for one child: who must do what, by when, and what closed it.
 
-    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="tasks")
+    Most tasks are steps of a procedure; others come straight from an event on a case (a CTF due after a
+    deletion, provision after a permanent exclusion): those have no procedure, and no school when the
+    work is the LA's alone (`services.open_case_task`)."""
+
+    procedure = models.ForeignKey(
+        Procedure, null=True, blank=True, on_delete=models.CASCADE, related_name="tasks"
+    )
     case = models.ForeignKey("casework.Case", on_delete=models.CASCADE, related_name="tasks")
     la = models.ForeignKey("schools.LocalAuthority", on_delete=models.PROTECT, related_name="+")
-    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     step_id = models.CharField(max_length=80)
     title = models.TextField()
     role = models.CharField(max_length=30, choices=Role.choices)
@@ -117,6 +125,11 @@ class Task(TrackedModel):
         ordering = ["due_on", "opened_on"]
         constraints = [
             models.UniqueConstraint(fields=["procedure", "step_id"], name="one_task_per_step"),
+            models.UniqueConstraint(
+                fields=["case", "step_id"],
+                condition=models.Q(procedure__isnull=True),
+                name="one_case_task_per_step",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="done") | models.Q(done_on__isnull=False),
                 name="done_task_has_date",

@@ -34,6 +34,7 @@ from onroll.attendance.measures import PRESENT, all_measures
 from onroll.attendance.models import AttendanceMark
 from onroll.attendance.queries import school_year_start
 from onroll.audit.models import Action, AuditEvent
+from onroll.audit.services import record
 from onroll.casework.models import Case, CaseNote, Category, Reason, ReferralSource
 from onroll.casework.services import open_case
 from onroll.children.models import Child, Enrolment
@@ -83,7 +84,33 @@ def daily_run(on: dt.date, *, la: LocalAuthority | None = None) -> RunReport:
         for group in school_groups(authority, report):
             with transaction.atomic():
                 GroupRun(group, on, user, report).run()
+        report.escalated += escalate_case_tasks(authority, on, user)
     return report
+
+
+@transaction.atomic
+def escalate_case_tasks(la: LocalAuthority, on: dt.date, user) -> int:
+    """Escalate the LA's overdue tasks that no procedure owns (`services.open_case_task`): procedure
+    tasks are escalated as their procedure advances. Dated by `escalate_on`, so a rerun changes nothing."""
+    due = Task.objects.select_for_update().filter(
+        la=la,
+        procedure__isnull=True,
+        status=TaskStatus.OPEN,
+        escalated_on__isnull=True,
+        escalate_on__lte=on,
+    )
+    tasks = list(due.select_related("case"))
+    for task in tasks:
+        task.escalated_on = task.escalate_on
+        task.save(update_fields=["escalated_on", "modified_at"])
+        record(
+            user,
+            Action.UPDATE,
+            task,
+            child_id=task.case.child_id,
+            summary=f"Overdue task escalated: {task.title}",
+        )
+    return len(tasks)
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,11 @@ def can_complete(user, task: Task) -> bool:
 @transaction.atomic
 def complete_task(user, task: Task, done_on: dt.date, evidence: str, *, today: dt.date) -> list[Task]:
     """Mark a task done with its evidence; opens the steps that follow it. Returns the tasks opened."""
-    task = Task.objects.select_for_update().select_related("procedure", "procedure__school").get(pk=task.pk)
+    task = (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("procedure", "procedure__school", "case")
+        .get(pk=task.pk)
+    )
     errors = {}
     if not can_complete(user, task):
         raise TaskNotYours(f"{task.title} is not a task for your role, or it is no longer open")
@@ -106,9 +110,9 @@ def complete_task(user, task: Task, done_on: dt.date, evidence: str, *, today: d
     task.status, task.done_on, task.done_by, task.evidence = TaskStatus.DONE, done_on, user, evidence.strip()
     task.stamp(user)
     task.save()
-    record(user, Action.UPDATE, task, child_id=task.procedure.child_id, summary=f"Task done: {task.title}")
+    record(user, Action.UPDATE, task, child_id=task.case.child_id, summary=f"Task done: {task.title}")
     opened = []
-    if task.procedure.is_running:
+    if task.procedure is not None and task.procedure.is_running:
         opened, _ = advance_tasks(task.procedure, calendar_for(task.procedure.school), today, user)
         for new in opened:
             record(
@@ -119,3 +123,46 @@ def complete_task(user, task: Task, done_on: dt.date, evidence: str, *, today: d
                 summary=f"Task opened: {new.title}",
             )
     return opened
+
+
+def open_case_task(
+    user,
+    case,
+    *,
+    step_id: str,
+    title: str,
+    role: str,
+    opened_on: dt.date,
+    due_on: dt.date | None = None,
+    school=None,
+    evidence_required: str = "",
+    due_note: str = "",
+    escalate_on: dt.date | None = None,
+    escalate_to: str = "",
+) -> Task:
+    """Open a task that an event on a case calls for (not a procedure step), once: a second call with the
+    same case and `step_id` returns the task already there, so callers may run again safely.
+
+    It shows in My tasks for `role` in the school's scope (or the LA's alone when `school` is None), is
+    escalated by the daily run like any other, and is marked done on the task page."""
+    existing = Task.objects.filter(case=case, procedure__isnull=True, step_id=step_id).first()
+    if existing is not None:
+        return existing
+    task = Task(
+        case=case,
+        la_id=case.la_id,
+        school=school,
+        step_id=step_id,
+        title=title,
+        role=role,
+        evidence_required=evidence_required,
+        opened_on=opened_on,
+        due_on=due_on,
+        due_note=due_note,
+        escalate_on=escalate_on,
+        escalate_to=escalate_to,
+    )
+    task.stamp(user)
+    task.save()
+    record(user, Action.CREATE, task, child_id=case.child_id, summary=f"Task opened: {title}")
+    return task

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "onroll.attendance",
     "onroll.procedures",
     "onroll.referrals",
+    "onroll.transfers",
     "onroll.audit",
     "onroll.web",
     "onroll.demo",

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "onroll.procedures",
     "onroll.referrals",
     "onroll.transfers",
+    "onroll.registers",
     "onroll.audit",
     "onroll.web",
     "onroll.demo",

@@ -74,6 +74,10 @@ def test_status_change_and_close_are_audited(login, world):
         reverse("web:close_case", args=[case.pk]),
         {
             "outcome": "back_on_roll",
+            "school": str(world.other_school.pk),
+            "on_roll_from_0": "2",
+            "on_roll_from_1": "11",
+            "on_roll_from_2": "2026",
             "date_closed_0": "3",
             "date_closed_1": "11",
             "date_closed_2": "2026",

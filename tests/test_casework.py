@@ -45,7 +45,15 @@ def test_reason_is_required(world):
 
 def test_closed_case_can_be_reopened_and_outcome_cleared(world):
     user = world.users.cme_officer
-    services.close_case(user, world.case, "back_on_roll", TODAY, "", today=TODAY)
+    services.close_case(
+        user,
+        world.case,
+        "back_on_roll",
+        TODAY,
+        "",
+        today=TODAY,
+        details={"school": world.other_school, "on_roll_from": TODAY},
+    )
     case = services.change_category(
         user, world.case, Category.AT_RISK, "Stopped attending again", today=TODAY
     )

@@ -209,3 +209,84 @@ class StatusChange(TrackedModel):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class ConfirmedHow(models.TextChoices):
+    """How a move away was confirmed: the guidance asks for moves to be confirmed, not assumed."""
+
+    OTHER_LA = "other_la", "The other local authority confirmed it"
+    NEW_SCHOOL = "new_school", "The new school confirmed it"
+    CTF = "ctf", "The school-to-school (s2s) service or a CTF showed it"
+    PARENT = "parent", "A parent or carer confirmed it"
+    RELATIVE = "relative", "A relative, neighbour or landlord confirmed it"
+    AGENCY = "agency", "Another agency confirmed it (health, police, housing, social care)"
+    BORDER_FORCE = "border_force", "A Home Office or Border Force check"
+    OTHER = "other", "Other"
+
+
+class CaseOutcome(TrackedModel):
+    """What one closing of a case found, with the details its outcome needs (casework.outcomes says which).
+
+    A case closed, reopened and closed again has one row per closing; the newest is the current one."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcomes")
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    closed_on = models.DateField()
+    school = models.ForeignKey(
+        "schools.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    on_roll_from = models.DateField("on the roll from", null=True, blank=True)
+    review_due = models.DateField("suitability review due", null=True, blank=True)
+    other_la = models.ForeignKey(
+        LocalAuthority, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_how = models.CharField(max_length=20, choices=ConfirmedHow.choices, blank=True)
+    confirmed_on = models.DateField(null=True, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    ctf_uploaded_on = models.DateField("lost CTF uploaded on", null=True, blank=True)
+    sao_served_on = models.DateField("school attendance order served on", null=True, blank=True)
+    provision = models.CharField("alternative provision", max_length=200, blank=True)
+    hours_per_week = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    died_on = models.DateField("date of death", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-closed_on", "-created_at"]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} on {self.closed_on:%d %b %Y}"
+
+
+class ExclusionKind(models.TextChoices):
+    SUSPENSION = "suspension", "Suspension (fixed period)"
+    PERMANENT = "permanent", "Permanent exclusion"
+
+
+class Exclusion(TrackedModel):
+    """A suspension or permanent exclusion from a school the child is on the roll of."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="exclusions")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=ExclusionKind.choices)
+    first_day = models.DateField("first day of the exclusion")
+    last_day = models.DateField("last day of the suspension", null=True, blank=True)
+    school_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="school days a suspension lasts, on the school's calendar"
+    )
+    reason = models.TextField(blank=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="exclusions")
+    provision_task = models.ForeignKey(
+        "procedures.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="permanent", last_day__isnull=True)
+                | Q(kind="suspension", last_day__isnull=False, last_day__gte=F("first_day")),
+                name="exclusion_days_fit_kind",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} from {self.first_day:%d %b %Y}"

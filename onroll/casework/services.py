@@ -7,12 +7,24 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from onroll.accounts.models import Role
 from onroll.audit.models import Action
 from onroll.audit.services import changed_fields, record
 from onroll.core.concurrency import lock_unchanged
 from onroll.core.dates import long_date
+from onroll.registers.services import add_ehe_from_case, settings_for
 
-from .models import CSA_CATEGORIES, Case, CaseNote, Category, ContactAttempt, Outcome, StatusChange
+from .models import (
+    CSA_CATEGORIES,
+    Case,
+    CaseNote,
+    CaseOutcome,
+    Category,
+    ContactAttempt,
+    Outcome,
+    StatusChange,
+)
+from .outcomes import check_details
 
 # Which category a case may move to from each category. Closing goes through close_case, which needs an
 # outcome; a closed case can be reopened into any open category.
@@ -187,8 +199,12 @@ def close_case(
     reason: str,
     *,
     today: dt.date,
+    details: dict | None = None,
     expected_modified_at=None,
 ) -> Case:
+    """Close a case with its outcome and the details that outcome needs (casework.outcomes): nothing is
+    written unless all are there. An EHE outcome puts the child on the EHE register; a school attendance
+    order opens the legal-team referral task where the LA has that switched on (Hampshire)."""
     case = _locked(case, expected_modified_at)
     errors = {}
     if not case.is_open:
@@ -201,15 +217,67 @@ def close_case(
         errors["date_closed"] = "Date closed must be today or in the past"
     elif date_closed < case.date_identified:
         errors["date_closed"] = "Date closed must be on or after the date the child was identified"
+    kept = {}
+    if outcome in Outcome.values:
+        kept, detail_errors = check_details(
+            outcome, details or {}, case=case, date_closed=date_closed, today=today
+        )
+        errors.update({k: v for k, v in detail_errors.items() if k not in errors})
     if errors:
         raise ValidationError(errors)
+    closing = CaseOutcome(case=case, outcome=outcome, closed_on=date_closed, **kept)
+    closing.stamp(user)
+    closing.save()
     summary = reason.strip() or f"Closed: {Outcome(outcome).label}"
-    return _move(
-        user, case, Category.CLOSED, summary, Action.CLOSE, {"outcome": outcome, "date_closed": date_closed}
+    case = _move(
+        user,
+        case,
+        Category.CLOSED,
+        summary,
+        Action.CLOSE,
+        {"outcome": outcome, "date_closed": date_closed},
+        details={k: v for k, v in kept.items() if v not in (None, "")},
+    )
+    if outcome == Outcome.EHE:
+        add_ehe_from_case(user, case, started_on=date_closed, review_due=kept["review_due"])
+    if outcome == Outcome.SAO:
+        _open_legal_referral(user, case, kept["sao_served_on"], date_closed)
+    return case
+
+
+# How long parents have to answer a school attendance order notice before the LA acts (15 days today;
+# the 2026 Act's "preliminary notice" may change it: reference/cwsa_2026.md).
+SAO_RESPONSE_DAYS = 15
+
+
+def _open_legal_referral(user, case: Case, served_on: dt.date, opened_on: dt.date):
+    settings = settings_for(case.la)
+    if not settings.sao_legal_referral:
+        return None
+    # Imported here: procedures' daily run opens cases through this module, so a module-level import
+    # would be circular; casework sits above procedures, so the dependency itself is the right way round.
+    from onroll.procedures.services import open_case_task
+
+    team = settings.legal_team_name or "legal team"
+    due_on = served_on + dt.timedelta(days=SAO_RESPONSE_DAYS)
+    return open_case_task(
+        user,
+        case,
+        step_id="sao_legal_referral",
+        title=f"Refer the case to the {team} if the parents do not engage with the school attendance order",
+        role=Role.CME_OFFICER,
+        opened_on=opened_on,
+        due_on=due_on,
+        due_note=f"{SAO_RESPONSE_DAYS} days after the order was served on {long_date(served_on)}",
+        evidence_required=f"The referral to the {team}, or how the parents engaged",
+        escalate_on=due_on + dt.timedelta(days=1),
+        escalate_to=Role.PANEL_CHAIR,
     )
 
 
-def _move(user, case: Case, to_category: str, reason: str, action: Action, fields: dict) -> Case:
+def _move(
+    user, case: Case, to_category: str, reason: str, action: Action, fields: dict, details: dict | None = None
+) -> Case:
     from_category = case.category
     case.category = to_category
     for name, value in fields.items():
@@ -230,7 +298,10 @@ def _move(user, case: Case, to_category: str, reason: str, action: Action, field
         case,
         child_id=case.child_id,
         summary=f"{case.reference}: {reason.strip()}"[:300],
-        changes={"category": [from_category, to_category], **{k: [None, str(v)] for k, v in fields.items()}},
+        changes={
+            "category": [from_category, to_category],
+            **{k: [None, str(v)] for k, v in {**fields, **(details or {})}.items()},
+        },
     )
     return case
 

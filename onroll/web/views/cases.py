@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from onroll.accounts.models import Organisation, OrganisationKind
@@ -11,7 +13,8 @@ from onroll.audit.services import record_view
 from onroll.casework import queries, services
 from onroll.casework.models import Case
 
-from ..forms import CaseDetailsForm, ChangeStatusForm, CloseCaseForm, ContactAttemptForm, NoteForm
+from ..forms import CaseDetailsForm, ChangeStatusForm, ContactAttemptForm, NoteForm
+from ..register_forms import CloseCaseForm
 from .common import parse_version, render_record_form, require, save_from_form, today, version_of
 
 
@@ -125,23 +128,40 @@ def close_case(request, case_id):
     case = _case_or_404(request.user, case_id)
     if not case.is_open:
         raise Http404("Page not found")
-    form = CloseCaseForm(request.POST or None, initial={"version": version_of(case), "date_closed": today()})
-    done = _save(
-        request,
-        form,
-        case,
-        lambda d: services.close_case(
-            request.user,
-            case,
-            d["outcome"],
-            d["date_closed"],
-            d["reason"],
-            today=today(),
-            expected_modified_at=parse_version(d["version"]),
-        ),
-        "Case closed",
+    form = CloseCaseForm(
+        request.POST or None, case=case, initial={"version": version_of(case), "date_closed": today()}
     )
-    return done or _case_form(request, case, form, "Close the case", "Close case")
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.close_case(
+                request.user,
+                case,
+                d["outcome"],
+                d["date_closed"],
+                d["reason"],
+                today=today(),
+                details=form.details(),
+                expected_modified_at=parse_version(d["version"]),
+            )
+        except ValidationError as exc:
+            by_field = exc.error_dict if hasattr(exc, "error_dict") else {None: exc.error_list}
+            for name, errors in by_field.items():
+                field = form.field_for(name) if name else None
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Case closed")
+            return redirect(reverse("web:case", args=[case.pk]))
+    child = case.child
+    return render(
+        request,
+        "web/close_case.html",
+        {
+            "form": form,
+            "case": case,
+            "caption": f"Case {case.reference}: {child.legal_first_name} {child.legal_last_name}",
+        },
+    )
 
 
 @login_required

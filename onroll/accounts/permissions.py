@@ -21,6 +21,12 @@ class Perm(StrEnum):
     VIEW_AUDIT = "view_audit"
     IMPORT_ATTENDANCE = "import_attendance"
     WORK_TASKS = "work_tasks"  # see and complete the procedure tasks for one's role
+    RECORD_ENQUIRY = "record_enquiry"  # log a reasonable enquiry on a case (as the school or the LA)
+    PROPOSE_DELETION = "propose_deletion"  # a school proposes and makes a deletion from its own roll
+    DECIDE_DELETION = "decide_deletion"  # the LA grants or refuses permission to delete
+    IMPORT_CTF = "import_ctf"  # upload a common transfer file into children and roll history
+    SEND_CTF = "send_ctf"  # produce a common transfer file for a pupil who is leaving
+    TRACK_MOVES = "track_moves"  # children moving to or arriving from other LAs
     ADMIN = "admin"
 
 
@@ -33,13 +39,26 @@ _CASEWORK = {
     Perm.WORK_TASKS,
 }
 
+_TRANSFERS = {
+    Role.SCHOOL_LEAD: {Perm.IMPORT_CTF, Perm.SEND_CTF},
+    Role.SPA_OFFICER: {Perm.TRACK_MOVES},
+    Role.CME_OFFICER: {Perm.IMPORT_CTF, Perm.SEND_CTF, Perm.TRACK_MOVES},
+    Role.BUSINESS_SUPPORT: {Perm.IMPORT_CTF, Perm.SEND_CTF, Perm.TRACK_MOVES},
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.SCHOOL_LEAD: frozenset(_CASEWORK | {Perm.IMPORT_ATTENDANCE}),
-    Role.SPA_OFFICER: frozenset(_CASEWORK | {Perm.EDIT_CHILD, Perm.CHANGE_STATUS}),
-    Role.CME_OFFICER: frozenset(
-        _CASEWORK | {Perm.EDIT_CHILD, Perm.CHANGE_STATUS, Perm.CLOSE_CASE, Perm.VIEW_CONFIDENTIAL_ADDRESS}
+    Role.SCHOOL_LEAD: frozenset(
+        _CASEWORK | {Perm.IMPORT_ATTENDANCE} | {Perm.RECORD_ENQUIRY, Perm.PROPOSE_DELETION}
     ),
-    Role.BUSINESS_SUPPORT: frozenset(_CASEWORK | {Perm.EDIT_CHILD, Perm.VIEW_AUDIT, Perm.IMPORT_ATTENDANCE}),
+    Role.SPA_OFFICER: frozenset(_CASEWORK | {Perm.EDIT_CHILD, Perm.CHANGE_STATUS} | {Perm.RECORD_ENQUIRY}),
+    Role.CME_OFFICER: frozenset(
+        _CASEWORK
+        | {Perm.EDIT_CHILD, Perm.CHANGE_STATUS, Perm.CLOSE_CASE, Perm.VIEW_CONFIDENTIAL_ADDRESS}
+        | {Perm.RECORD_ENQUIRY, Perm.DECIDE_DELETION}
+    ),
+    Role.BUSINESS_SUPPORT: frozenset(
+        _CASEWORK | {Perm.EDIT_CHILD, Perm.VIEW_AUDIT, Perm.IMPORT_ATTENDANCE} | {Perm.RECORD_ENQUIRY}
+    ),
     Role.PANEL_CHAIR: frozenset(
         _CASEWORK | {Perm.CHANGE_STATUS, Perm.CLOSE_CASE, Perm.VIEW_CONFIDENTIAL_ADDRESS, Perm.VIEW_AUDIT}
     ),
@@ -47,6 +66,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.SENIOR_LEADER: frozenset({Perm.VIEW_REGISTER, Perm.VIEW_CHILD, Perm.VIEW_AUDIT}),
     Role.SYSTEM_ADMIN: frozenset({Perm.ADMIN, Perm.VIEW_AUDIT}),
 }
+# CTFs and moves between LAs (onroll/transfers), added to the roles above.
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _TRANSFERS.items()})
 
 
 def can(user, perm: Perm) -> bool:

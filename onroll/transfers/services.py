@@ -1,13 +1,27 @@
 """Common Transfer Files and children moving across LA boundaries: one function per business action."""
 
 import datetime as dt
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from onroll.accounts.models import Role
+from onroll.accounts.permissions import Perm, can, is_la_staff, is_school_staff
+from onroll.audit.models import Action
+from onroll.audit.services import record
+from onroll.children.models import Ethnicity, NameKind
 from onroll.core.dates import long_date
-from onroll.procedures.models import Task
+from onroll.procedures.models import Task, TaskStatus
 from onroll.procedures.services import open_case_task
 from onroll.schools.calendar import CalendarNotCovered, nth_school_day_after
+from onroll.schools.models import LocalAuthority, School
 from onroll.schools.queries import NoCalendar, calendar_for
+
+from .ctf_import import known_from_database
+from .ctf_reader import Address, ContactData, Header, Known, PupilData, SchoolSpell
+from .ctf_writer import CTF_VERSION, file_name, write_ctf
+from .models import LA_ESTAB, LOST, OUTSIDE, CtfFile, CtfPupil, DestinationKind, Direction
 
 CTF_DUE_SCHOOL_DAYS = 15  # Education (Pupil Information) (England) Regulations 2005: reference/ctf.md
 SEND_CTF_TITLE = "Send the CTF"
@@ -54,3 +68,179 @@ def open_ctf_deadline(user, enrolment, case, left_on: dt.date) -> Task:
         escalate_on=escalate_on,
         escalate_to=Role.CME_OFFICER,
     )
+
+
+# --- Producing a CTF for a leaving pupil -------------------------------------------------------------------
+
+
+def _source_for(user, child) -> tuple[str, str, object]:
+    """(LA number, establishment, school) a user sends from: their school, or their LA as LLLL."""
+    org = user.organisation
+    if is_school_staff(user):
+        school = School.objects.filter(organisation=org).select_related("la").first()
+        if school is None or not child.enrolments.filter(school=school).exists():
+            raise ValidationError({"destination_kind": "The pupil has never been on your school's roll"})
+        return school.la.code, school.estab_number, school
+    if is_la_staff(user):
+        return org.la_code, LA_ESTAB, None
+    raise PermissionDenied("Only school or LA staff can produce a CTF")
+
+
+def destination_code(kind: str, la: str, estab: str, known: Known) -> str:
+    """The 7-character destination for a choice on the form; ValidationError naming what is wrong."""
+    la, estab = (la or "").strip(), (estab or "").strip().upper()
+    if kind == DestinationKind.UNKNOWN:
+        return LOST
+    if kind == DestinationKind.OUTSIDE:
+        return OUTSIDE
+    errors = {}
+    if not la:
+        errors["la_number"] = "Enter the LA number (three digits)"
+    if kind == DestinationKind.SCHOOL and not estab:
+        errors["estab_number"] = "Enter the school's establishment number (four digits)"
+    if errors:
+        raise ValidationError(errors)
+    if kind == DestinationKind.LA:
+        estab = LA_ESTAB
+    elif estab == LA_ESTAB:
+        raise ValidationError({"estab_number": "To send to an LA, choose 'A local authority'"})
+    problem = known.laestab_problem(la, estab)
+    if problem:
+        field = "la_number" if "LA number" in problem or "not an LA" in problem else "estab_number"
+        raise ValidationError({field: problem})
+    return la + estab
+
+
+def pupil_from_child(child, *, include_address: bool = True) -> PupilData:
+    """The facts a CTF carries about a child, from what Onroll holds (confidential addresses never)."""
+    names = list(child.names.filter(kind=NameKind.FORMER).order_by("until", "last_name"))
+    address = child.addresses.filter(confidential=False, to_date__isnull=True).first()
+    pupil = PupilData(
+        number=1,
+        upn=child.upn,
+        surname=child.legal_last_name,
+        forename=child.legal_first_name,
+        dob=child.date_of_birth,
+        sex=child.sex,
+        former_upn=child.former_upn,
+        middle_names=child.legal_middle_names,
+        preferred_surname=child.preferred_last_name,
+        preferred_forename=child.preferred_first_name,
+        former_names=[(n.first_name, n.last_name) for n in names],
+        ethnicity="" if child.ethnicity == Ethnicity.NOBT else child.ethnicity,
+        address=(
+            Address(address.line_1, address.line_2, address.town, address.postcode)
+            if address and include_address
+            else None
+        ),
+        contacts=[
+            ContactData(
+                name=c.name,
+                relationship=c.relationship,
+                parental_responsibility=c.parental_responsibility,
+                phones=[p for p in (c.phone, c.phone_other) if p],
+                email=c.email,
+            )
+            for c in child.contacts.all()
+        ],
+    )
+    spells = {}
+    for row in CtfPupil.objects.filter(child=child).order_by("ctf__created_at"):
+        for s in row.school_history:
+            spells[(s["laestab"], s["entry_date"])] = SchoolSpell(
+                la=s["laestab"][:3],
+                estab=s["laestab"][3:],
+                name=s["name"],
+                entry_date=dt.date.fromisoformat(s["entry_date"]) if s["entry_date"] else None,
+                leaving_date=dt.date.fromisoformat(s["leaving_date"]) if s["leaving_date"] else None,
+                leaving_reason=s["leaving_reason"],
+            )
+        for year in row.attendance:
+            pupil.attendance = [
+                y for y in pupil.attendance if (y["year"], y["laestab"]) != (year["year"], year["laestab"])
+            ]
+            pupil.attendance.append(year)
+    for e in child.enrolments.select_related("school", "school__la"):
+        spells[(e.school.laestab, e.entry_date.isoformat())] = SchoolSpell(
+            la=e.school.la.code,
+            estab=e.school.estab_number,
+            name=e.school.name,
+            entry_date=e.entry_date,
+            leaving_date=e.leaving_date,
+            leaving_reason=e.leaving_reason,
+        )
+    pupil.schools = sorted(spells.values(), key=lambda s: (s.entry_date or dt.date.min, s.laestab))
+    return pupil
+
+
+@transaction.atomic
+def produce_ctf(user, child, kind: str, la_number: str = "", estab_number: str = "", *, now: dt.datetime):
+    """Write a CTF for one pupil to the chosen destination, keep it, audit it, and mark the open
+    "Send the CTF" tasks for this pupil (from the sender's school) done."""
+    if not can(user, Perm.SEND_CTF):
+        raise PermissionDenied("Not allowed to produce CTFs")
+    if kind not in DestinationKind.values:
+        raise ValidationError({"destination_kind": "Choose where the CTF is going"})
+    if not child.upn:
+        raise ValidationError({"destination_kind": "The child has no UPN: add it before producing a CTF"})
+    source_la, source_estab, school = _source_for(user, child)
+    known, _ = known_from_database()
+    destination = destination_code(kind, la_number, estab_number, known)
+    if destination == source_la + source_estab:
+        raise ValidationError({"estab_number": "The CTF cannot go to the school or LA that sends it"})
+    source = source_la + source_estab
+    sequence = (
+        CtfFile.objects.filter(direction=Direction.SENT, source=source, destination=destination).count() + 1
+    )
+    header = Header(
+        source_la=source_la,
+        source_estab=source_estab,
+        source_name=school.name if school else "",
+        dest_la=destination[:3],
+        dest_estab=destination[3:],
+    )
+    content = write_ctf(header, [pupil_from_child(child)], written_at=now)
+    la = LocalAuthority.objects.get(code=source_la)
+    ctf = CtfFile(
+        direction=Direction.SENT,
+        la=la,
+        school=school,
+        file_name=file_name(source, destination, sequence),
+        sha256=hashlib.sha256(content).hexdigest(),
+        source=source,
+        destination=destination,
+        destination_kind=kind,
+        sequence=sequence,
+        ctf_version=CTF_VERSION,
+        pupils=1,
+        content=content.decode("utf-8"),
+    )
+    ctf.stamp(user)
+    ctf.save()
+    CtfPupil.objects.create(ctf=ctf, child=child, upn=child.upn)
+    where = {LOST: "destination unknown (Lost Pupil Database)", OUTSIDE: "outside the maintained sector"}
+    record(
+        user,
+        Action.CREATE,
+        ctf,
+        child_id=child.pk,
+        summary=f"Produced CTF {ctf.file_name}: {where.get(destination, 'to ' + destination)}",
+    )
+    _mark_ctf_tasks_done(user, child, school, ctf, now.date())
+    return ctf
+
+
+def _mark_ctf_tasks_done(user, child, school, ctf: CtfFile, on: dt.date):
+    tasks = Task.objects.select_for_update().filter(
+        case__child=child, procedure__isnull=True, step_id__startswith="send_ctf:", status=TaskStatus.OPEN
+    )
+    if school is not None:
+        tasks = tasks.filter(school=school)
+    for task in tasks:
+        task.status, task.done_on, task.done_by = TaskStatus.DONE, max(on, task.opened_on), user
+        task.evidence = f"CTF {ctf.file_name} produced in Onroll on {long_date(on)}"
+        task.stamp(user)
+        task.save()
+        record(
+            user, Action.UPDATE, task, child_id=child.pk, summary=f"Task done: {task.title} ({ctf.file_name})"
+        )

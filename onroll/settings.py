@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "onroll.referrals",
     "onroll.transfers",
     "onroll.registers",
+    "onroll.roll",
     "onroll.audit",
     "onroll.web",
     "onroll.demo",
@@ -129,6 +130,10 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # Register pages: how many rows a page shows, and the most a count will read before saying "more than".
 REGISTER_PAGE_SIZE = 25
 REGISTER_COUNT_CAP = 1000
+# Children's Wellbeing and Schools Act 2026 s37: LA consent before deleting a "relevant child" (special school
+# placement, child protection) under 9(1)(f). Not yet commenced (reference/cwsa_2026.md); on by default as
+# the safer reading: docs/decisions/0007-removal-from-roll.md.
+ONROLL_CWSA_S37_CONSENT = os.environ.get("ONROLL_CWSA_S37_CONSENT", "1") == "1"
 LEAD_ROLES = ["cme_officer", "spa_officer", "business_support", "panel_chair", "school_lead"]
 CSRF_FAILURE_VIEW = "onroll.web.views.common.csrf_failure"
 

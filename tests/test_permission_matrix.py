@@ -42,6 +42,9 @@ MATRIX = [
     ("web:child", "other_child", {"other_la_officer"}),
     ("web:edit_child", "other_child", {"other_la_officer"}),
     ("web:case", "other_case", {"other_la_officer"}),
+    # Removal from roll (pages about one proposal: tests/test_roll_web.py REMOVAL_MATRIX).
+    ("web:record_enquiry", "case", {"school_dsl", "spa_officer", "cme_officer", "business_support"}),
+    ("web:propose_removal", "child", {"school_dsl"}),
 ]
 
 

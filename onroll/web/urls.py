@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .views import attendance, auth, cases, children, referrals, register, tasks, whatif
+from .views import registers as registers_views
+from .views import roll as roll_views
 
 app_name = "web"
 
@@ -28,4 +30,28 @@ urlpatterns = [
     path("cases/<uuid:case_id>/status/", cases.change_status, name="change_status"),
     path("cases/<uuid:case_id>/close/", cases.close_case, name="close_case"),
     path("cases/<uuid:case_id>/edit/", cases.edit_case, name="edit_case"),
+    # Reasonable enquiries and removal from roll (onroll/roll).
+    path("cases/<uuid:case_id>/enquiries/new/", roll_views.record_enquiry, name="record_enquiry"),
+    path("children/<uuid:child_id>/removal/new/", roll_views.propose, name="propose_removal"),
+    path("removals/<uuid:proposal_id>/", roll_views.proposal_detail, name="removal"),
+    path("removals/<uuid:proposal_id>/declare/", roll_views.declare, name="declare_removal"),
+    path("removals/<uuid:proposal_id>/decision/", roll_views.decide, name="decide_removal"),
+    path("removals/<uuid:proposal_id>/delete/", roll_views.delete, name="delete_from_roll"),
+    path("removals/<uuid:proposal_id>/return/", roll_views.deletion_return, name="deletion_return"),
+    path(
+        "children/<uuid:child_id>/exclusions/new/", registers_views.record_exclusion, name="record_exclusion"
+    ),
+    path("children/<uuid:child_id>/home-education/new/", registers_views.add_ehe, name="add_ehe"),
+    path("children/<uuid:child_id>/not-in-school/new/", registers_views.add_cnis, name="add_cnis"),
+    path("registers/home-education/", registers_views.ehe_register, name="ehe_register"),
+    path("registers/home-education/<uuid:registration_id>/", registers_views.ehe_entry, name="ehe_entry"),
+    path("registers/home-education/<uuid:registration_id>/edit/", registers_views.edit_ehe, name="edit_ehe"),
+    path(
+        "registers/home-education/<uuid:registration_id>/reviews/new/",
+        registers_views.record_review,
+        name="record_review",
+    ),
+    path("registers/not-in-school/", registers_views.cnis_register, name="cnis_register"),
+    path("registers/not-in-school/<uuid:entry_id>/", registers_views.cnis_entry, name="cnis_entry"),
+    path("registers/not-in-school/<uuid:entry_id>/edit/", registers_views.edit_cnis, name="edit_cnis"),
 ]

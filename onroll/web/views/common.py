@@ -89,6 +89,13 @@ def navigation(request):
         items.append(("Make a referral", "web:new_referral"))
     if can(user, Perm.IMPORT_ATTENDANCE):
         items.append(("Import attendance", "web:import_attendance"))
+    if can(user, Perm.VIEW_EHE_REGISTER):
+        items.append(("Home education", "web:ehe_register"))
+    if can(user, Perm.VIEW_CNIS_REGISTER):
+        from onroll.registers.queries import cnis_open_for_la  # the register is behind the LA's setting
+
+        if cnis_open_for_la(user):
+            items.append(("Not in school", "web:cnis_register"))
     if can(user, Perm.ADMIN):
         items.append(("Administration", "admin:index"))
     path = request.path

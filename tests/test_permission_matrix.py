@@ -39,9 +39,33 @@ MATRIX = [
     ("web:add_address", "child", {"spa_officer", "cme_officer", "business_support"}),
     ("web:add_contact", "child", {"spa_officer", "cme_officer", "business_support"}),
     ("web:edit_case", "case", {"spa_officer", "cme_officer", "panel_chair"}),
+    # CTFs and moves between LAs (pages about one file, move or notice: tests/test_transfers_permissions.py).
+    (
+        "web:import_ctf",
+        None,
+        {"school_dsl", "other_school_dsl", "cme_officer", "business_support", "other_la_officer"},
+    ),
+    ("web:child_ctf", "child", {"school_dsl", "cme_officer", "business_support"}),
+    ("web:child_ctf", "other_child", {"other_la_officer"}),
+    ("web:case_moves", "case", {"spa_officer", "cme_officer", "business_support"}),
+    ("web:record_move", "case", {"spa_officer", "cme_officer", "business_support"}),
+    ("web:arrivals", None, {"spa_officer", "cme_officer", "business_support", "other_la_officer"}),
+    ("web:new_arrival", None, {"spa_officer", "cme_officer", "business_support", "other_la_officer"}),
     ("web:child", "other_child", {"other_la_officer"}),
     ("web:edit_child", "other_child", {"other_la_officer"}),
     ("web:case", "other_case", {"other_la_officer"}),
+    # Exclusions and the registers (onroll/registers); "cnis_on": Northmere has switched that register on.
+    ("web:record_exclusion", "child", {"school_dsl", "spa_officer", "cme_officer", "business_support"}),
+    ("web:add_ehe", "child", {"cme_officer", "business_support"}),
+    ("web:ehe_register", None, LA_990 | {"other_la_officer"}),
+    ("web:ehe_entry", "ehe", LA_990),
+    ("web:edit_ehe", "ehe", {"cme_officer", "business_support"}),
+    ("web:record_review", "ehe", {"cme_officer", "business_support"}),
+    ("web:cnis_register", None, set()),  # off by default
+    ("web:cnis_register", "cnis_on", LA_990),
+    ("web:add_cnis", "child_cnis_on", {"cme_officer", "business_support"}),
+    ("web:cnis_entry", "cnis", LA_990),
+    ("web:edit_cnis", "cnis", {"cme_officer", "business_support"}),
     # Removal from roll (pages about one proposal: tests/test_roll_web.py REMOVAL_MATRIX).
     ("web:record_enquiry", "case", {"school_dsl", "spa_officer", "cme_officer", "business_support"}),
     ("web:propose_removal", "child", {"school_dsl"}),
@@ -51,6 +75,8 @@ MATRIX = [
 def _url(world, name, obj):
     if obj is None:
         return reverse(name)
+    if obj in REGISTER_OBJECTS:
+        return _register_url(world, name, obj)
     target = getattr(world, obj)
     key = "child_id" if obj in ("child", "other_child") else "case_id"
     return reverse(name, kwargs={key: target.pk})
@@ -126,3 +152,25 @@ def test_expired_form_gets_a_plain_message(world):
     response = client.post(f"/cases/{world.case.pk}/notes/new/", {"text": "x"})
     assert response.status_code == 403 and b"Your form has expired" in response.content
     assert not world.case.notes.exists()
+
+
+REGISTER_OBJECTS = {"ehe", "cnis", "cnis_on", "child_cnis_on"}
+
+
+def _register_url(world, name, obj):
+    """Amara on Northmere's EHE register, or Northmere keeping the register of children not in school."""
+    import datetime as dt
+
+    from onroll.registers.models import CNISEntry, EHERegistration, LASettings
+
+    if obj == "ehe":
+        started = dt.date(2026, 10, 1)
+        entry = EHERegistration.objects.create(child=world.child, la=world.la, started_on=started)
+        return reverse(name, kwargs={"registration_id": entry.pk})
+    LASettings.objects.create(la=world.la, cnis_register_enabled=True)
+    if obj == "cnis":
+        entry = CNISEntry.objects.create(child=world.child, la=world.la, registered_on=dt.date(2026, 10, 1))
+        return reverse(name, kwargs={"entry_id": entry.pk})
+    if obj == "child_cnis_on":
+        return reverse(name, kwargs={"child_id": world.child.pk})
+    return reverse(name)

@@ -27,6 +27,11 @@ class Perm(StrEnum):
     IMPORT_CTF = "import_ctf"  # upload a common transfer file into children and roll history
     SEND_CTF = "send_ctf"  # produce a common transfer file for a pupil who is leaving
     TRACK_MOVES = "track_moves"  # children moving to or arriving from other LAs
+    RECORD_EXCLUSION = "record_exclusion"  # a suspension or permanent exclusion on the child page
+    VIEW_EHE_REGISTER = "view_ehe_register"  # the LA's elective home education register
+    EDIT_EHE_REGISTER = "edit_ehe_register"  # add children, record suitability reviews
+    VIEW_CNIS_REGISTER = "view_cnis_register"  # register of children not in school (when the LA turns it on)
+    EDIT_CNIS_REGISTER = "edit_cnis_register"
     ADMIN = "admin"
 
 
@@ -68,6 +73,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 }
 # CTFs and moves between LAs (onroll/transfers), added to the roles above.
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _TRANSFERS.items()})
+
+
+# Exclusions and the EHE and not-in-school registers (onroll/casework, onroll/registers), added likewise.
+_REGISTER_VIEW = {Perm.VIEW_EHE_REGISTER, Perm.VIEW_CNIS_REGISTER}
+_REGISTER_EDIT = _REGISTER_VIEW | {Perm.EDIT_EHE_REGISTER, Perm.EDIT_CNIS_REGISTER}
+_REGISTERS = {
+    Role.SCHOOL_LEAD: {Perm.RECORD_EXCLUSION},
+    Role.SPA_OFFICER: {Perm.RECORD_EXCLUSION} | _REGISTER_VIEW,
+    Role.CME_OFFICER: {Perm.RECORD_EXCLUSION} | _REGISTER_EDIT,
+    Role.BUSINESS_SUPPORT: {Perm.RECORD_EXCLUSION} | _REGISTER_EDIT,
+    Role.PANEL_CHAIR: _REGISTER_VIEW,
+    Role.SENIOR_LEADER: _REGISTER_VIEW,
+}
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _REGISTERS.items()})
 
 
 def can(user, perm: Perm) -> bool:

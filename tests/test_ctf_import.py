@@ -81,3 +81,16 @@ def test_the_la_imports_a_file_addressed_to_it(world):
     result = import_ctf(world.users.cme_officer, data, "la.xml", today=TODAY)
     assert not result.refused and result.created == 2
     assert Child.objects.filter(upn=make_upn("991", "3001", 2), la=world.la).exists()
+
+
+def test_the_management_command_imports_and_refuses(world, tmp_path):
+    from django.core.management import call_command
+
+    good = tmp_path / "good.XML"
+    good.write_bytes(synthetic_ctf(2, source="9913001", destination="990LLLL"))
+    call_command("import_ctf", str(good), user="cme_officer")
+    assert Child.objects.filter(upn=make_upn("991", "3001", 1)).exists()
+    bad = tmp_path / "bad.XML"
+    bad.write_bytes(b"<CTfile>")
+    with pytest.raises(SystemExit):
+        call_command("import_ctf", str(bad), user="cme_officer")

@@ -90,7 +90,7 @@ def test_proposing_through_the_page_shows_each_condition(world, login, frozen):
     proposal = DeletionProposal.objects.get()
     assert response.status_code == 302 and response.url == reverse("web:removal", args=[proposal.pk])
     html = client.get(response.url).content.decode()
-    assert "School days of continuous absence &gt;= 20" in html
+    assert "School days of continuous absence: at least 20" in html
     assert "Not met" in html and "Needs a declaration" in html
     assert "The pupil cannot be deleted yet." in html
     assert reverse("web:delete_from_roll", args=[proposal.pk]) not in html
@@ -157,7 +157,7 @@ def test_deleting_with_unmet_conditions_through_the_page_shows_why(world, login,
     )
     html = response.content.decode()
     assert "There is a problem" in html and "The pupil cannot be deleted yet." in html
-    assert "Condition not met: School days of continuous absence &gt;= 20" in html
+    assert "Condition not met: School days of continuous absence: at least 20" in html
     proposal.refresh_from_db()
     assert proposal.status == ProposalStatus.PROPOSED
 
@@ -182,6 +182,7 @@ REMOVAL_MATRIX = [
     ("web:deletion_return", SCHOOL | LA_990),
     ("web:declare_removal", SCHOOL),
     ("web:delete_from_roll", SCHOOL),
+    ("web:withdraw_removal", SCHOOL),
     ("web:decide_removal", {"cme_officer"}),
 ]
 
@@ -208,3 +209,18 @@ def test_posting_a_decision_or_deletion_out_of_reach_is_404_and_changes_nothing(
         assert client.post(reverse(name, args=[proposal.pk]), data).status_code == 404
     proposal.refresh_from_db()
     assert proposal.decision == "" and proposal.status == ProposalStatus.PROPOSED
+
+
+def test_the_school_withdraws_a_refused_proposal_and_may_propose_again(world, login, frozen):
+    proposal = make_proposal(world)
+    services.decide(
+        world.users.cme_officer, proposal, "refused", "The child has been seen", today=D(2026, 1, 20)
+    )
+    client = login(world.users.school_dsl)
+    response = client.post(reverse("web:withdraw_removal", args=[proposal.pk]), {"reason": ""})
+    assert "Enter why the proposal is withdrawn" in response.content.decode()
+    client.post(reverse("web:withdraw_removal", args=[proposal.pk]), {"reason": "Back at school"})
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.WITHDRAWN
+    assert make_proposal(world).status == ProposalStatus.PROPOSED
+    assert world.child.enrolments.get().status == EnrolmentStatus.ON_ROLL

@@ -316,7 +316,8 @@ def describe(node) -> str:
             return text if node.right == "true" else f"Not the case: {_lower(text)}"
         if node.left == "today":
             return f"Today is after {_lower(fact_text(node.right))}"
-        return f"{fact_text(node.left)} {node.op} {node.right}"
+        words = {">=": "at least", ">": "more than", "<=": "at most", "<": "fewer than", "==": "exactly"}
+        return f"{fact_text(node.left)}: {words[node.op]} {node.right}"
     if isinstance(node, Not):
         return f"Not the case: {_lower(describe(node.item))}"
     joiner = " and " if isinstance(node, AllOf) else ", or "

@@ -292,6 +292,27 @@ def _complete_permission_task(user, proposal, today):
                 pass  # the task stays open for the officer to close by hand
 
 
+@transaction.atomic
+def withdraw(user, proposal: DeletionProposal, reason: str) -> DeletionProposal:
+    """The school withdraws its proposal (the child returned, the LA refused); the pupil stays on roll."""
+    proposal = _lock(proposal)
+    _check_own_school(user, proposal)
+    _check_open(proposal)
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the proposal is withdrawn"})
+    proposal.status = ProposalStatus.WITHDRAWN
+    proposal.stamp(user)
+    proposal.save()
+    record(
+        user,
+        Action.UPDATE,
+        proposal,
+        child_id=proposal.child_id,
+        summary=f"Withdrew the proposal to delete under {proposal.ground.code_2024}: {reason.strip()}",
+    )
+    return proposal
+
+
 # --- deleting ----------------------------------------------------------------------------------------------
 
 
@@ -378,15 +399,15 @@ def deletion_return_content(proposal: DeletionProposal, user) -> dict:
     ground = proposal.ground
     return {
         "full_name": child.full_name,
-        "date_of_birth": child.date_of_birth.isoformat(),
+        "date_of_birth": long_date(child.date_of_birth),
         "upn": child.upn,
         "address": address,
         "parents": parents,
         "new_address": proposal.new_address,
-        "new_address_from": proposal.new_address_from.isoformat() if proposal.new_address_from else "",
+        "new_address_from": long_date(proposal.new_address_from) if proposal.new_address_from else "",
         "new_carer": proposal.new_carer,
         "destination_school": proposal.destination_school,
-        "destination_start": proposal.destination_start.isoformat() if proposal.destination_start else "",
+        "destination_start": long_date(proposal.destination_start) if proposal.destination_start else "",
         "ground": f"Regulation {ground.code_2024} (2006: {ground.code_2006}): {ground.label}",
         "school": f"{proposal.school} ({proposal.school.laestab})",
         "la": str(proposal.school.la),

@@ -10,18 +10,36 @@ from onroll.accounts.models import Role
 from onroll.accounts.permissions import Perm, can, is_la_staff, is_school_staff
 from onroll.audit.models import Action
 from onroll.audit.services import record
+from onroll.casework.models import ReferralSource
+from onroll.casework.services import add_note, open_case
 from onroll.children.models import Ethnicity, NameKind
+from onroll.children.services import add_address, create_child
+from onroll.core import upn as upn_rules
 from onroll.core.dates import long_date
 from onroll.procedures.models import Task, TaskStatus
 from onroll.procedures.services import open_case_task
-from onroll.schools.calendar import CalendarNotCovered, nth_school_day_after
+from onroll.schools.calendar import CalendarNotCovered, nth_school_day_after, nth_working_day_after
 from onroll.schools.models import LocalAuthority, School
 from onroll.schools.queries import NoCalendar, calendar_for
 
 from .ctf_import import known_from_database
 from .ctf_reader import Address, ContactData, Header, Known, PupilData, SchoolSpell
 from .ctf_writer import CTF_VERSION, file_name, write_ctf
-from .models import LA_ESTAB, LOST, OUTSIDE, CtfFile, CtfPupil, DestinationKind, Direction
+from .models import (
+    LA_ESTAB,
+    LOST,
+    OUTSIDE,
+    ArrivalNotice,
+    ArrivalStatus,
+    ConfirmedHow,
+    CtfFile,
+    CtfPupil,
+    DestinationKind,
+    Direction,
+    Move,
+    MoveDestination,
+    MoveStatus,
+)
 
 CTF_DUE_SCHOOL_DAYS = 15  # Education (Pupil Information) (England) Regulations 2005: reference/ctf.md
 SEND_CTF_TITLE = "Send the CTF"
@@ -244,3 +262,277 @@ def _mark_ctf_tasks_done(user, child, school, ctf: CtfFile, on: dt.date):
         record(
             user, Action.UPDATE, task, child_id=child.pk, summary=f"Task done: {task.title} ({ctf.file_name})"
         )
+
+
+# --- Children moving to another LA or abroad ----------------------------------------------------------------
+
+CONFIRM_MOVE_WORKING_DAYS = 20  # about four school weeks, the period national practice treats as missing
+
+
+@transaction.atomic
+def record_move(user, case, data: dict, *, today: dt.date) -> Move:
+    """Record that the child on a case has moved to another LA or abroad. The case stays open, with an LA
+    task "Confirm ..." due in 20 working days, until the move is confirmed (`confirm_move`)."""
+    if not can(user, Perm.TRACK_MOVES):
+        raise PermissionDenied("Not allowed to record moves")
+    if not case.is_open:
+        raise ValidationError("The case is closed: reopen it to record a move")
+    errors = {}
+    destination = data.get("destination")
+    if destination == MoveDestination.OTHER_LA:
+        if not data.get("to_la") and not (data.get("to_la_name") or "").strip():
+            errors["to_la"] = "Choose the LA the child has moved to, or type its name"
+        elif data.get("to_la") and data["to_la"].pk == case.la_id:
+            errors["to_la"] = "Choose another LA: the child's case is already in this one"
+    elif destination == MoveDestination.ABROAD:
+        if not (data.get("country") or "").strip():
+            errors["country"] = "Enter the country the child has moved to"
+    else:
+        errors["destination"] = "Choose where the child has moved to"
+    moved_on = data.get("moved_on")
+    if moved_on is None:
+        errors["moved_on"] = "Enter the date the child moved"
+    elif moved_on > today:
+        errors["moved_on"] = "The date the child moved must be today or in the past"
+    if not (data.get("how_known") or "").strip():
+        errors["how_known"] = "Say how the move is known (who told you, what was checked)"
+    if errors:
+        raise ValidationError(errors)
+    move = Move(case=case, recorded_by=user, **{k: v for k, v in data.items() if k in MOVE_FIELDS})
+    if destination == MoveDestination.ABROAD:
+        move.to_la, move.to_la_name = None, ""
+    move.stamp(user)
+    move.full_clean(exclude=["task"])
+    move.save()
+    due_on = nth_working_day_after(today, CONFIRM_MOVE_WORKING_DAYS)
+    move.task = open_case_task(
+        user,
+        case,
+        step_id=f"confirm_move:{move.pk}",
+        title=f"Confirm {case.child.full_name} is on a roll or in suitable education ({move.where})",
+        role=Role.CME_OFFICER,
+        opened_on=today,
+        due_on=due_on,
+        evidence_required=(
+            "How it was confirmed, when and by whom: the new LA's or school's confirmation that the child is "
+            "on roll, or that the child is receiving suitable education"
+        ),
+        escalate_on=nth_working_day_after(due_on, 1),
+        escalate_to=Role.PANEL_CHAIR,
+    )
+    move.save(update_fields=["task"])
+    record(user, Action.CREATE, move, child_id=case.child_id, summary=f"Recorded move: {move}")
+    return move
+
+
+MOVE_FIELDS = (
+    "destination",
+    "to_la",
+    "to_la_name",
+    "country",
+    "moved_on",
+    "new_address",
+    "new_school",
+    "how_known",
+    "notes",
+)
+
+
+@transaction.atomic
+def record_notified(user, move: Move, notified_on: dt.date, *, today: dt.date) -> Move:
+    if not can(user, Perm.TRACK_MOVES):
+        raise PermissionDenied("Not allowed to record moves")
+    move = Move.objects.select_for_update().get(pk=move.pk)
+    if notified_on is None:
+        raise ValidationError({"notified_on": "Enter the date the notification was sent"})
+    if notified_on > today:
+        raise ValidationError(
+            {"notified_on": "The date the notification was sent must be today or in the past"}
+        )
+    move.notified_on = notified_on
+    move.stamp(user)
+    move.save()
+    record(
+        user,
+        Action.UPDATE,
+        move,
+        child_id=move.case.child_id,
+        summary=f"Notified {move.where} of the move on {long_date(notified_on)}",
+    )
+    return move
+
+
+@transaction.atomic
+def confirm_move(user, move: Move, data: dict, *, today: dt.date) -> Move:
+    """Record how, when and by whom the child was confirmed on a roll or in suitable education; this
+    completes the move's task. Closing the case (with its outcome) is a separate step."""
+    if not can(user, Perm.TRACK_MOVES):
+        raise PermissionDenied("Not allowed to record moves")
+    move = Move.objects.select_for_update(of=("self",)).select_related("case").get(pk=move.pk)
+    if move.status == MoveStatus.CONFIRMED:
+        raise ValidationError("This move has already been confirmed")
+    errors = {}
+    how, on = data.get("confirmed_how"), data.get("confirmed_on")
+    if how not in ConfirmedHow.values:
+        errors["confirmed_how"] = "Choose how the child was confirmed"
+    elif how == ConfirmedHow.ON_ROLL and not (data.get("confirmed_school") or "").strip():
+        errors["confirmed_school"] = "Enter the school the child is on the roll of"
+    if on is None:
+        errors["confirmed_on"] = "Enter the date it was confirmed"
+    elif on > today:
+        errors["confirmed_on"] = "The date it was confirmed must be today or in the past"
+    elif on < move.moved_on:
+        errors["confirmed_on"] = (
+            f"The date it was confirmed must be on or after {long_date(move.moved_on)}, the move"
+        )
+    if not (data.get("confirmed_by_name") or "").strip():
+        errors["confirmed_by_name"] = "Enter who confirmed it (name and organisation)"
+    if not (data.get("confirmation_evidence") or "").strip():
+        errors["confirmation_evidence"] = "Enter what was confirmed and how (email, phone call, s2s record)"
+    if errors:
+        raise ValidationError(errors)
+    move.status = MoveStatus.CONFIRMED
+    move.confirmed_how, move.confirmed_on = how, on
+    move.confirmed_by_name = data["confirmed_by_name"].strip()
+    move.confirmed_school = (data.get("confirmed_school") or "").strip()
+    move.confirmation_evidence = data["confirmation_evidence"].strip()
+    move.stamp(user)
+    move.save()
+    summary = (
+        f"Move confirmed: {ConfirmedHow(how).label.lower()}, by {move.confirmed_by_name} on {long_date(on)}"
+    )
+    record(user, Action.UPDATE, move, child_id=move.case.child_id, summary=summary)
+    if move.task_id:
+        task = Task.objects.select_for_update().get(pk=move.task_id)
+        if task.status == TaskStatus.OPEN:
+            task.status, task.done_on, task.done_by = TaskStatus.DONE, max(on, task.opened_on), user
+            task.evidence = f"{summary}. {move.confirmation_evidence}"
+            task.stamp(user)
+            task.save()
+            record(user, Action.UPDATE, task, child_id=move.case.child_id, summary=f"Task done: {task.title}")
+    return move
+
+
+# --- Notifications from other LAs about children arriving ---------------------------------------------
+
+ARRIVAL_FIELDS = (
+    "from_la",
+    "from_la_name",
+    "received_on",
+    "sender",
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "sex",
+    "upn",
+    "address",
+    "previous_school",
+    "details",
+)
+
+
+def _users_la(user) -> LocalAuthority:
+    la = LocalAuthority.objects.filter(code=getattr(user.organisation, "la_code", None)).first()
+    if la is None or not is_la_staff(user):
+        raise PermissionDenied("Only LA staff record notifications from other LAs")
+    return la
+
+
+@transaction.atomic
+def record_arrival(user, data: dict, *, today: dt.date) -> ArrivalNotice:
+    if not can(user, Perm.TRACK_MOVES):
+        raise PermissionDenied("Not allowed to record notifications")
+    la = _users_la(user)
+    errors = {}
+    if not data.get("from_la") and not (data.get("from_la_name") or "").strip():
+        errors["from_la"] = "Choose the LA that sent the notification, or type its name"
+    elif data.get("from_la") and data["from_la"].pk == la.pk:
+        errors["from_la"] = "Choose another LA: this notification is from your own"
+    if data.get("received_on") and data["received_on"] > today:
+        errors["received_on"] = "The date it was received must be today or in the past"
+    if data.get("date_of_birth") and data["date_of_birth"] > today:
+        errors["date_of_birth"] = "Date of birth must be today or in the past"
+    cleaned = {}
+    if data.get("upn"):
+        try:
+            cleaned["upn"] = upn_rules.validate(data["upn"])
+        except upn_rules.UPNError as exc:
+            errors["upn"] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    notice = ArrivalNotice(la=la, **{**{k: v for k, v in data.items() if k in ARRIVAL_FIELDS}, **cleaned})
+    notice.stamp(user)
+    notice.full_clean()
+    notice.save()
+    record(user, Action.CREATE, notice, summary=f"Notification received from {notice.from_where}: {notice}")
+    return notice
+
+
+@transaction.atomic
+def link_arrival(user, notice: ArrivalNotice, child=None, *, today: dt.date) -> ArrivalNotice:
+    """Link the notice to a child Onroll knows, or (child None) create the child from the notice."""
+    if not can(user, Perm.TRACK_MOVES):
+        raise PermissionDenied("Not allowed to record notifications")
+    notice = ArrivalNotice.objects.select_for_update().get(pk=notice.pk)
+    if notice.child_id:
+        raise ValidationError("This notification is already linked to a child")
+    if child is None:
+        child = create_child(
+            user,
+            {
+                "legal_first_name": notice.first_name,
+                "legal_last_name": notice.last_name,
+                "date_of_birth": notice.date_of_birth,
+                "sex": notice.sex,
+                "upn": notice.upn,
+                "la": notice.la,
+            },
+            today=today,
+        )
+        if notice.address.strip():
+            lines = [line.strip() for line in notice.address.replace(",", "\n").splitlines() if line.strip()]
+            add_address(user, child, {"line_1": lines[0][:200], "line_2": ", ".join(lines[1:])[:200]})
+    notice.child, notice.status = child, ArrivalStatus.LINKED
+    notice.stamp(user)
+    notice.save()
+    record(
+        user,
+        Action.UPDATE,
+        notice,
+        child_id=child.pk,
+        summary=f"Notification from {notice.from_where} linked",
+    )
+    return notice
+
+
+@transaction.atomic
+def open_case_for_arrival(user, notice: ArrivalNotice, data: dict, *, today: dt.date):
+    """Open a case for the child a notice is linked to, identified on the day the notice was received."""
+    if not can(user, Perm.TRACK_MOVES):
+        raise PermissionDenied("Not allowed to record notifications")
+    notice = ArrivalNotice.objects.select_for_update(of=("self",)).select_related("child").get(pk=notice.pk)
+    if notice.child is None:
+        raise ValidationError("Link the notification to a child first")
+    if notice.case_id:
+        raise ValidationError("A case is already open for this notification")
+    case = open_case(
+        user,
+        notice.child,
+        {
+            "category": data["category"],
+            "primary_reason": data["primary_reason"],
+            "referral_source": ReferralSource.OTHER_LA,
+            "date_identified": notice.received_on,
+            "lead_professional": user,
+        },
+    )
+    add_note(
+        user,
+        case,
+        f"Notification from {notice.from_where} ({notice.sender}): {notice.details or 'no details'}",
+    )
+    notice.case, notice.status = case, ArrivalStatus.CASE_OPENED
+    notice.stamp(user)
+    notice.save()
+    record(user, Action.UPDATE, notice, child_id=notice.child_id, summary=f"Opened case {case.reference}")
+    return case

@@ -37,6 +37,7 @@ urlpatterns = [
     path("removals/<uuid:proposal_id>/declare/", roll_views.declare, name="declare_removal"),
     path("removals/<uuid:proposal_id>/decision/", roll_views.decide, name="decide_removal"),
     path("removals/<uuid:proposal_id>/delete/", roll_views.delete, name="delete_from_roll"),
+    path("removals/<uuid:proposal_id>/withdraw/", roll_views.withdraw, name="withdraw_removal"),
     path("removals/<uuid:proposal_id>/return/", roll_views.deletion_return, name="deletion_return"),
     path(
         "children/<uuid:child_id>/exclusions/new/", registers_views.record_exclusion, name="record_exclusion"

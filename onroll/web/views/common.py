@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from onroll.accounts.permissions import Perm, can
+from onroll.accounts.permissions import Perm, can, is_la_staff
 
 
 def require(user, perm: Perm):
@@ -89,6 +89,10 @@ def navigation(request):
         items.append(("Make a referral", "web:new_referral"))
     if can(user, Perm.IMPORT_ATTENDANCE):
         items.append(("Import attendance", "web:import_attendance"))
+    if can(user, Perm.IMPORT_CTF):
+        items.append(("Import a CTF", "web:import_ctf"))
+    if can(user, Perm.TRACK_MOVES) and is_la_staff(user):
+        items.append(("Arrivals from other LAs", "web:arrivals"))
     if can(user, Perm.VIEW_EHE_REGISTER):
         items.append(("Home education", "web:ehe_register"))
     if can(user, Perm.VIEW_CNIS_REGISTER):

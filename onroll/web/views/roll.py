@@ -133,6 +133,14 @@ class DeleteForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the proposal withdrawn?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the proposal is withdrawn"},
+    )
+
+
 class DeclarationForm(forms.Form):
     statement = forms.CharField(
         label="What the declaration rests on",
@@ -354,6 +362,20 @@ def delete(request, proposal_id):
             messages.success(request, "Deleted from roll. The deletion return is below; the CTF task is open")
             return redirect("web:deletion_return", proposal.pk)
     return _proposal_form(request, proposal, form, "Delete from roll", "Delete from roll")
+
+
+@login_required
+def withdraw(request, proposal_id):
+    require(request.user, Perm.PROPOSE_DELETION)
+    proposal = _proposal_or_404(request.user, proposal_id)
+    if not _own_school(request.user, proposal) or proposal.status != ProposalStatus.PROPOSED:
+        raise Http404("Page not found")
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _run(form, lambda: services.withdraw(request.user, proposal, form.cleaned_data["reason"])):
+            messages.success(request, "Proposal withdrawn: the pupil stays on roll")
+            return redirect("web:removal", proposal.pk)
+    return _proposal_form(request, proposal, form, "Withdraw the proposal", "Withdraw proposal")
 
 
 @login_required

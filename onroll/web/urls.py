@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import attendance, auth, cases, children, referrals, register, tasks, whatif
+from .views import attendance, auth, cases, children, referrals, register, tasks, transfers, whatif
 from .views import registers as registers_views
 from .views import roll as roll_views
 
@@ -55,4 +55,18 @@ urlpatterns = [
     path("registers/not-in-school/", registers_views.cnis_register, name="cnis_register"),
     path("registers/not-in-school/<uuid:entry_id>/", registers_views.cnis_entry, name="cnis_entry"),
     path("registers/not-in-school/<uuid:entry_id>/edit/", registers_views.edit_cnis, name="edit_cnis"),
+    # Common Transfer Files and moves between LAs (onroll/transfers)
+    path("ctf/import/", transfers.import_ctf, name="import_ctf"),
+    path("ctf/<uuid:ctf_id>/download/", transfers.download_ctf, name="download_ctf"),
+    path("children/<uuid:child_id>/ctf/", transfers.child_ctf, name="child_ctf"),
+    path("cases/<uuid:case_id>/moves/", transfers.case_moves, name="case_moves"),
+    path("cases/<uuid:case_id>/moves/new/", transfers.record_move, name="record_move"),
+    path("moves/<uuid:move_id>/notification/", transfers.move_notification, name="move_notification"),
+    path("moves/<uuid:move_id>/notified/", transfers.move_notified, name="move_notified"),
+    path("moves/<uuid:move_id>/confirm/", transfers.confirm_move, name="confirm_move"),
+    path("arrivals/", transfers.arrivals, name="arrivals"),
+    path("arrivals/new/", transfers.new_arrival, name="new_arrival"),
+    path("arrivals/<uuid:notice_id>/", transfers.arrival, name="arrival"),
+    path("arrivals/<uuid:notice_id>/link/", transfers.link_arrival, name="link_arrival"),
+    path("arrivals/<uuid:notice_id>/case/", transfers.arrival_case, name="arrival_case"),
 ]

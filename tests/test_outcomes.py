@@ -223,3 +223,10 @@ def test_closing_as_moved_abroad_from_the_page(world, login):
     assert response.status_code == 302
     kept = CaseOutcome.objects.get()
     assert (kept.country, kept.confirmed_how) == ("Portugal", "relative")
+
+
+def test_the_case_page_shows_the_outcomes_details(world, login):
+    close(world, Outcome.MOVED_LA, good_details(world)[Outcome.MOVED_LA])
+    page = login(world.users.cme_officer).get(reverse("web:case", args=[world.case.pk])).content.decode()
+    assert "Southdale (991)" in page and "The other local authority confirmed it" in page
+    assert "18 November 2026" in page

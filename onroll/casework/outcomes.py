@@ -82,3 +82,34 @@ def check_details(outcome: str, details: dict, *, case, date_closed: dt.date | N
     if hours is not None and not 0 < hours <= 60:
         errors["hours_per_week"] = "Hours a week must be more than 0 and no more than 60"
     return kept, errors
+
+
+LABELS = {
+    "school": "School",
+    "on_roll_from": "On the school's roll from",
+    "review_due": "Suitability review due",
+    "other_la": "Moved to",
+    "confirmed_how": "How it was confirmed",
+    "confirmed_on": "Date confirmed",
+    "country": "Country",
+    "ctf_uploaded_on": "Lost CTF uploaded",
+    "sao_served_on": "School attendance order served",
+    "provision": "Alternative provision",
+    "hours_per_week": "Hours a week",
+    "died_on": "Date of death",
+}
+
+
+def describe(closing) -> list[tuple[str, str]]:
+    """A closing's details as (label, value) rows for the case page, in the outcome's own order."""
+    rows = []
+    for detail in OUTCOME_DETAILS.get(closing.outcome, ()):
+        value = getattr(closing, detail.name)
+        if value in (None, ""):
+            continue
+        if detail.name == "confirmed_how":
+            value = closing.get_confirmed_how_display()
+        elif isinstance(value, dt.date):
+            value = long_date(value)
+        rows.append((LABELS[detail.name], str(value)))
+    return rows

@@ -3,6 +3,7 @@
 from django import template
 
 from onroll.accounts.permissions import Perm, can
+from onroll.casework.outcomes import describe
 from onroll.registers import queries, services
 
 register = template.Library()
@@ -28,3 +29,10 @@ def child_registers(context, child):
         "cnis": cnis,
         "can_add_cnis": cnis_on and can(user, Perm.EDIT_CNIS_REGISTER),
     }
+
+
+@register.inclusion_tag("web/close_case_details.html")
+def case_outcome_details(case):
+    """The details recorded when the case closed with its current outcome (none for older closings)."""
+    closing = case.outcomes.filter(outcome=case.outcome, closed_on=case.date_closed).first()
+    return {"rows": describe(closing) if closing else []}

@@ -23,6 +23,8 @@ from onroll.roll.models import (
 from onroll.schools.calendar import school_days_in
 from onroll.schools.models import SchoolType
 from onroll.schools.queries import calendar_for
+from onroll.transfers.models import DestinationKind
+from onroll.transfers.services import produce_ctf
 
 from .test_child_attendance import add_marks
 
@@ -201,7 +203,16 @@ def test_portsmouth_destination_not_verified_path_to_deletion_under_h(portsmouth
     enrolment = w.child.enrolments.get(school=w.school)
     assert enrolment.status == EnrolmentStatus.LEFT
     assert "9(1)(h)" in enrolment.leaving_reason
-    assert Task.objects.filter(case=w.case, step_id__startswith="send_ctf").exists()
+    ctf_task = Task.objects.get(case=w.case, step_id__startswith="send_ctf")
+    assert ctf_task.status == TaskStatus.OPEN
+
+    # Destination unknown (limb (aa)): the lost CTF to the Lost Pupil Database closes the CTF task.
+    ctf = produce_ctf(
+        w.users.school_dsl, w.child, DestinationKind.UNKNOWN, now=dt.datetime(2025, 11, 28, 15, tzinfo=dt.UTC)
+    )
+    assert ctf.destination == "XXXXXXX" and ctf.file_name.startswith(w.school.laestab)
+    ctf_task.refresh_from_db()
+    assert ctf_task.status == TaskStatus.DONE
 
 
 def test_ground_h_is_not_met_before_the_tenth_school_day_after_the_leave(portsmouth):

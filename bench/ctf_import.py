@@ -149,13 +149,15 @@ def main():
     first = runs[0][1]
     verdict = "met" if first["wall"] <= TARGET_S else "not met"
     lines = [
-        f"Data: a synthetic CTF of {args.pupils:,} pupils ({len(data) / 2**20:.1f} MiB of XML; each pupil with "
-        "an address, two contacts, one school spell at a school in another LA, a year of attendance, about "
-        "one in five with a former name), addressed to a school, imported into a fresh PostgreSQL database "
-        f"by the school's user through `import_ctf` (reading, checking, matching, saving in one transaction). "
+        f"Data: a synthetic CTF of {args.pupils:,} pupils ({len(data) / 2**20:.1f} MiB of XML; each pupil "
+        "with an address, two contacts, one school spell at a school in another LA, a year of attendance, "
+        "about one in five with a former name), addressed to a school, imported into a fresh PostgreSQL "
+        "database by the school's user through `import_ctf` (reading, checking, matching, saving in one "
+        "transaction). "
         f"Rows after the runs: {', '.join(f'{n} {c:,}' for n, c in rows.items())}.",
         "",
-        "| import | wall (s) | pupils/s | CPU, Python (s) | resident before (MiB) | peak resident (MiB) | result |",
+        "| import | wall (s) | pupils/s | CPU, Python (s) | resident before (MiB) | peak resident (MiB) "
+        "| result |",
         "|---|---|---|---|---|---|---|",
     ]
     for label, run in runs:

@@ -140,3 +140,13 @@ def test_the_upload_page_shows_the_error_summary_and_the_problems(world, login):
     assert "There is a problem" in body and "Nothing was imported" in body
     assert "Pupil 1" in body and "DOB" in body
     assert not Child.objects.filter(upn=make_upn("991", "3001", 1)).exists()
+
+
+def test_two_pupils_who_are_one_child_in_onroll(world):
+    text = good(world, pupils=2)
+    # Pupil 1 has Amara's UPN; pupil 2 gives Amara's UPN as its former UPN: both would be Amara.
+    text = text.replace(f"<UPN>{make_upn('991', '3001', 1)}</UPN>", "<UPN>B801200005001</UPN>")
+    second = text.index("<BasicDetails>", text.index(make_upn("991", "3001", 2)))
+    text = text[:second] + "<BasicDetails><FormerUPN>B801200005001</FormerUPN>" + text[second + 14 :]
+    problems = refused(world, text.encode())
+    assert any("pupil 1 are the same child in Onroll" in p.message for p in problems), problems

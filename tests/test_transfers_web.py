@@ -211,3 +211,10 @@ def test_an_arrival_links_to_a_known_child_by_upn(world, login):
     notice.refresh_from_db()
     assert notice.child == world.child
     assert Child.objects.filter(upn="B801200005001").count() == 1
+
+
+def test_the_admin_lists_transfers_read_only(world, login):
+    client = login(world.users.system_admin)
+    for model in ("ctffile", "move", "arrivalnotice"):
+        assert client.get(f"/admin/transfers/{model}/").status_code == 200
+        assert client.get(f"/admin/transfers/{model}/add/").status_code == 403

@@ -173,6 +173,17 @@ def _match(pupils: list[PupilData], problems: list[Problem]) -> dict[int, Child]
             )
         elif found:
             matches[pupil.number] = found[0]
+    first_for: dict = {}
+    for number, child in sorted(matches.items()):
+        if child.pk in first_for:
+            problems.append(
+                Problem(
+                    pupils[number - 1].label,
+                    "BasicDetails/FormerUPN",
+                    f"this pupil and pupil {first_for[child.pk]} are the same child in Onroll ({child.upn})",
+                )
+            )
+        first_for.setdefault(child.pk, number)
     return matches
 
 

@@ -382,6 +382,7 @@ def withdraw(request, proposal_id):
 def deletion_return(request, proposal_id):
     require(request.user, Perm.VIEW_REGISTER)
     proposal = _proposal_or_404(request.user, proposal_id)
+    record_view(request.user, proposal, child_id=proposal.child_id)
     if proposal.status == ProposalStatus.DELETED:
         content, draft = proposal.return_content, False
     else:

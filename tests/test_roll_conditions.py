@@ -3,6 +3,7 @@ its conditions (pure: no database)."""
 
 import datetime as dt
 import itertools
+import re
 import shutil
 
 import pytest
@@ -251,3 +252,70 @@ def test_a_grounds_file_with_a_bad_condition_names_the_line(tmp_path):
     path.write_text(path.read_text().replace("pupil_died==true", "pupil_died=="))
     with pytest.raises(DataFileError, match=r"deletion_grounds.csv line 12"):
         read_grounds(tmp_path)
+
+
+# --- properties: the evaluator against an independent reading of the notation ------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+TREES = [
+    (code, i, tree)
+    for code in MEETS
+    for i, tree in enumerate(c.parse_conditions(GROUNDS[code]["conditions"]))
+]
+
+
+def _python(tree) -> str:
+    """The condition as a Python expression over `v` (values by name), written independently of evaluate."""
+    text = c._render(tree)
+    text = text.replace("NOT(", "not (").replace(" AND ", " and ").replace(" OR ", " or ")
+
+    def atom(match):
+        left, op, right = match.group(1), match.group(2), match.group(3)
+        if left + op + right == match.group(0) and c.Atom(
+            left, op, right, match.group(0)
+        ).declarable_key() == match.group(0):
+            return f"v[{match.group(0)!r}]"
+        value = {"true": "True", "false": "False"}.get(right, right if right.isdigit() else f"v[{right!r}]")
+        return f"(v[{left!r}] {op} {value})"
+
+    return re.sub(
+        r"([a-z][a-z0-9_\-]*(?:\([A-Za-z0-9_,]*\))?)(==|>=|<=|>|<)([a-z0-9][a-z0-9_\-]*)", atom, text
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+@pytest.mark.parametrize("code, index, tree", TREES, ids=[f"{t[0]}-{t[1]}" for t in TREES])
+def test_known_facts_give_the_same_answer_as_python(code, index, tree, data):
+    choices = dict(_choices(a) for a in _atoms(tree))
+    values = {name: data.draw(st.sampled_from(options), label=name) for name, options in choices.items()}
+    expected = eval(_python(tree), {}, {"v": {**MEETS[code], **values}})  # noqa: S307 (test oracle over our own notation)
+    result = c.evaluate(GROUNDS[code]["conditions"], evidence({**MEETS[code], **values}))[index]
+    assert result.ok == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+@pytest.mark.parametrize("code, index, tree", TREES, ids=[f"{t[0]}-{t[1]}" for t in TREES])
+def test_a_definite_answer_with_unknown_facts_holds_whatever_they_turn_out_to_be(code, index, tree, data):
+    choices = dict(_choices(a) for a in _atoms(tree))
+    partial = {
+        name: data.draw(st.sampled_from([None, *options]), label=name) for name, options in choices.items()
+    }
+    values = {**{k: v for k, v in MEETS[code].items() if k not in choices}, **partial}
+    result = c.evaluate(GROUNDS[code]["conditions"], evidence(values))[index]
+    if not result.ok:
+        return
+    unknown = [name for name, value in partial.items() if value is None]
+    for combo in itertools.product(*(choices[name] for name in unknown)):
+        full = {**values, **dict(zip(unknown, combo, strict=True))}
+        assert c.evaluate(GROUNDS[code]["conditions"], evidence(full))[index].ok
+
+
+def test_an_unknown_fact_does_not_matter_when_the_rest_decides():
+    values = {**MEETS["9(1)(a)"]}
+    del values["this_school_is_main_school"]  # not a mobile child, so whether this is the main school is moot
+    result = c.evaluate(GROUNDS["9(1)(a)"]["conditions"], evidence(values))[2]
+    assert result.status == c.Status.DECLARED and result.to_declare == ()

@@ -100,6 +100,8 @@ def _source_for(user, child) -> tuple[str, str, object]:
             raise ValidationError({"destination_kind": "The pupil has never been on your school's roll"})
         return school.la.code, school.estab_number, school
     if is_la_staff(user):
+        if not LocalAuthority.objects.filter(code=org.la_code).exists():
+            raise ValidationError({"destination_kind": f"LA {org.la_code} is not set up in Onroll"})
         return org.la_code, LA_ESTAB, None
     raise PermissionDenied("Only school or LA staff can produce a CTF")
 

@@ -355,3 +355,44 @@ def test_a_second_open_proposal_for_the_same_spell_is_refused(world):
     propose(world, "9(1)(k)", D(2026, 1, 20))
     with pytest.raises(ValidationError, match="already a proposal"):
         propose(world, "9(1)(i)", D(2026, 1, 20))
+
+
+def test_consent_without_a_procedure_step_asks_the_la_with_a_task_and_a_case(world):
+    from onroll.casework.models import Case
+    from onroll.procedures.queries import my_tasks
+
+    from . import factories as f
+
+    child = f.ChildFactory(la=world.la, legal_first_name="Ben", child_protection_plan=True)
+    f.EnrolmentFactory(child=child, school=world.school)
+    proposal = services.propose_deletion(
+        world.users.school_dsl,
+        child,
+        {
+            "ground": ground("9(1)(f)"),
+            "proposed_date": D(2026, 1, 20),
+            "ehe_notice_received_on": D(2026, 1, 5),
+            "ehe_last_day": D(2026, 1, 16),
+        },
+        today=D(2026, 1, 20),
+    )
+    case = Case.objects.get(child=child)
+    assert proposal.case == case and case.primary_reason_id == "withdrawn_by_parents"
+    decide = Task.objects.get(case=case, step_id=f"decide_removal:{proposal.pk}")
+    assert decide in my_tasks(world.users.cme_officer, D(2026, 1, 20)).due
+    services.decide(
+        world.users.cme_officer, proposal, Decision.REFUSED, "Not in his interests", today=D(2026, 1, 20)
+    )
+    decide.refresh_from_db()
+    assert decide.status == TaskStatus.DONE and "Permission refused" in decide.evidence
+    proposal.refresh_from_db()
+    with pytest.raises(ValidationError, match="The LA has refused permission"):
+        services.delete_from_roll(
+            world.users.school_dsl, proposal, D(2026, 1, 20), D(2026, 1, 20), today=D(2026, 1, 20)
+        )
+    assert child.enrolments.get().status == EnrolmentStatus.ON_ROLL
+
+
+def test_no_task_when_the_school_may_go_ahead_alone(world):
+    proposal = propose(world, "9(1)(k)", D(2026, 1, 20))
+    assert not Task.objects.filter(step_id=f"decide_removal:{proposal.pk}").exists()

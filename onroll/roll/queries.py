@@ -159,21 +159,38 @@ def cwsa_relevant_child(child, school) -> list[str]:
     return reasons
 
 
-def permission_reasons(proposal: DeletionProposal) -> list[str]:
-    """Why the LA must decide before this deletion; empty when the school may go ahead alone."""
+def procedure_permission(proposal: DeletionProposal) -> str | None:
+    """The pack step under which the LA gives permission for this ground, in words, or None."""
+    if not proposal.ground.needs_joint_enquiries:
+        return None
+    found = permission_step(proposal.school)
+    if not found:
+        return None
+    name, step = found
+    return f"{name}: {step.get('title', step.get('id'))}"
+
+
+def consent_reasons(proposal: DeletionProposal) -> list[str]:
+    """Why the law needs the LA's consent to this deletion (regulation 9(2); CWSA 2026 s37)."""
     reasons = []
     ground, school = proposal.ground, proposal.school
-    if ground.needs_joint_enquiries:
-        found = permission_step(school)
-        if found:
-            name, step = found
-            reasons.append(f"{name}: {step.get('title', step.get('id'))}")
     if "special_school_consent_ok" in ground.conditions and school.school_type in SPECIAL_TYPES:
         reasons.append("Regulation 9(2): a pupil at a special school needs the LA's consent")
     if "cwsa_s37_consent_ok" in ground.conditions and settings.ONROLL_CWSA_S37_CONSENT:
         for why in cwsa_relevant_child(proposal.child, school):
             reasons.append(f"Children's Wellbeing and Schools Act 2026 s37: the LA must consent ({why})")
     return reasons
+
+
+def permission_reasons(proposal: DeletionProposal) -> list[str]:
+    """Why the LA must decide before this deletion; empty when the school may go ahead alone."""
+    procedure = procedure_permission(proposal)
+    return ([procedure] if procedure else []) + consent_reasons(proposal)
+
+
+def decision_step_id(proposal: DeletionProposal) -> str:
+    """The LA's task to decide, opened when no procedure step asks for the decision already."""
+    return f"decide_removal:{proposal.pk}"
 
 
 # --- evidence ----------------------------------------------------------------------------------------------

@@ -6,15 +6,16 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from onroll.accounts.models import OrganisationKind
+from onroll.accounts.models import OrganisationKind, Role
 from onroll.accounts.permissions import Perm, can
 from onroll.audit.models import Action
 from onroll.audit.services import record
-from onroll.casework.models import Case
+from onroll.casework.models import Case, Category, Reason, ReferralSource
+from onroll.casework.services import open_case
 from onroll.children.models import Enrolment, EnrolmentStatus
 from onroll.core.dates import long_date
 from onroll.procedures.models import Task, TaskStatus
-from onroll.procedures.services import TaskNotYours, can_complete, complete_task
+from onroll.procedures.services import TaskNotYours, can_complete, complete_task, open_case_task
 
 from . import conditions as c
 from . import queries
@@ -178,7 +179,45 @@ def propose_deletion(
         child_id=child.pk,
         summary=f"Proposed deletion from {school}'s roll under {ground.display_code}: {ground.label}",
     )
+    _ask_the_la(user, proposal, today)
     return proposal
+
+
+# A case opened so the LA hears of a deletion that needs its consent: the ground's reason on the register.
+CONSENT_CASE_REASONS = {"9(1)(f)": "withdrawn_by_parents"}
+
+
+def _ask_the_la(user, proposal: DeletionProposal, today: dt.date) -> None:
+    """When the law needs the LA's consent and no procedure step already asks the LA to decide, open the
+    CME officer's task to decide (and, for a child with no open case, an at-risk case to hold it)."""
+    if not queries.consent_reasons(proposal) or queries.procedure_permission(proposal):
+        return
+    if proposal.case is None:
+        reason = Reason.objects.get(code=CONSENT_CASE_REASONS.get(proposal.ground.code_2024, "other"))
+        proposal.case = open_case(
+            user,
+            proposal.child,
+            {
+                "category": Category.AT_RISK,
+                "primary_reason": reason,
+                "referral_source": ReferralSource.SCHOOL,
+                "referred_by_org": user.organisation,
+                "responsible_org": user.organisation,
+                "date_identified": today,
+            },
+        )
+        proposal.save(update_fields=["case", "modified_at"])
+    open_case_task(
+        user,
+        proposal.case,
+        step_id=queries.decision_step_id(proposal),
+        title=f"Decide whether to consent to {proposal.school} deleting {proposal.child.full_name} from its "
+        f"roll (regulation {proposal.ground.code_2024})",
+        role=Role.CME_OFFICER,
+        opened_on=today,
+        evidence_required="The decision and its reasons, recorded on the proposal page",
+        due_note="No timescale is set; the pupil stays on roll until the LA decides.",
+    )
 
 
 def _lock(proposal: DeletionProposal) -> DeletionProposal:
@@ -266,28 +305,23 @@ def decide(
         child_id=proposal.child_id,
         summary=f"{Decision(decision).label} to delete under {proposal.ground.code_2024}: {reasons.strip()}",
     )
-    if decision == Decision.GRANTED:
-        _complete_permission_task(user, proposal, today)
+    _complete_decision_tasks(user, proposal, today)
     return proposal
 
 
-def _complete_permission_task(user, proposal, today):
-    """The decision is the evidence of the procedure's permission step, when that step is open."""
+def _complete_decision_tasks(user, proposal, today):
+    """The decision is the evidence of the procedure's permission step (granted or not: Achieving for
+    Children's step also closes on a refusal, Portsmouth's written outcome either way) and of the LA's task
+    to decide, when they are open."""
     if proposal.case is None:
         return
-    tasks = Task.objects.filter(
-        case=proposal.case, step_id__in=queries.PERMISSION_STEP_IDS, status=TaskStatus.OPEN
-    )
+    steps = [*queries.PERMISSION_STEP_IDS, queries.decision_step_id(proposal)]
+    tasks = Task.objects.filter(case=proposal.case, step_id__in=steps, status=TaskStatus.OPEN)
+    evidence = f"{proposal.get_decision_display()} in Onroll: {proposal.decision_reasons}"
     for task in tasks:
         if can_complete(user, task) and task.opened_on <= today:
             try:
-                complete_task(
-                    user,
-                    task,
-                    today,
-                    f"Permission granted in Onroll: {proposal.decision_reasons}",
-                    today=today,
-                )
+                complete_task(user, task, today, evidence, today=today)
             except (TaskNotYours, ValidationError):
                 pass  # the task stays open for the officer to close by hand
 

@@ -164,3 +164,15 @@ def test_another_las_officer_cannot_see_the_entry(cnis_on, login):
     client = login(cnis_on.users.other_la_officer)
     assert client.get(reverse("web:cnis_entry", args=[entry.pk])).status_code == 404
     assert "Amara" not in client.get(reverse("web:cnis_register")).content.decode()
+
+
+def test_a_bad_field_list_is_reported_by_the_system_check(tmp_path, monkeypatch):
+    from onroll.registers.apps import check_cnis_field_list
+
+    assert check_cnis_field_list(None) == []
+    path = tmp_path / "cnis_fields.csv"
+    path.write_text("code,label\n", encoding="utf-8")
+    monkeypatch.setattr(cnis_fields, "FIELDS_FILE", path)
+    monkeypatch.setattr(cnis_fields.read_fields, "__defaults__", (path,))
+    [error] = check_cnis_field_list(None)
+    assert error.id == "registers.E001" and "the header must be" in error.msg

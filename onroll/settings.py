@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "onroll.referrals",
     "onroll.transfers",
     "onroll.registers",
+    "onroll.matching",
     "onroll.roll",
     "onroll.audit",
     "onroll.web",

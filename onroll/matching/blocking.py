@@ -1,0 +1,128 @@
+"""Blocking: which pairs are worth comparing at all, so a look-up never compares against everyone.
+
+For one look-up, indexed queries find children with the same or day/month-swapped date of birth, the same
+UPN, the same surname (or the first name as a surname, for swapped names) born within a year, or a date of
+birth one digit off with a first name starting the same way. For the whole register, records sharing any
+blocking key (built from the date of birth with day and month in either order, how names sound, postcodes,
+phones and UPNs) are paired.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from itertools import combinations
+
+from django.db.models import Q
+
+from onroll.children.models import ChildName
+
+from .names import nickname_groups, sound
+from .profiles import Profile
+
+MAX_BLOCK = 60  # a key shared by more records than this says little (a common name) and is skipped
+
+
+def dob_variants(dob: dt.date) -> set[dt.date]:
+    """Dates one digit away in DDMMYYYY, plus the day before and after."""
+    text = f"{dob:%d%m%Y}"
+    out = {dob - dt.timedelta(days=1), dob + dt.timedelta(days=1)}
+    for i in range(8):
+        for digit in "0123456789":
+            if digit == text[i]:
+                continue
+            try:
+                out.add(dt.datetime.strptime(text[:i] + digit + text[i + 1 :], "%d%m%Y").date())
+            except ValueError:
+                pass
+    out.discard(dob)
+    return {d for d in out if abs(d.year - dob.year) <= 10}
+
+
+def swapped(dob: dt.date) -> dt.date | None:
+    if dob.day <= 12 and dob.day != dob.month:
+        return dob.replace(day=dob.month, month=dob.day)
+    return None
+
+
+def _first_variants(profile: Profile) -> set[str]:
+    keys = {k for k, kind in profile.first if kind != "part"}
+    groups = nickname_groups()
+    for key in list(keys):
+        for other, numbers in groups.items():
+            if numbers & groups.get(key, frozenset()):
+                keys.add(other)
+    return keys
+
+
+def candidate_filter(profile: Profile) -> Q | None:
+    """A Q over Child for the children worth scoring against this profile, or None if nothing to look for."""
+    conds = Q()
+    if profile.upns:
+        conds |= Q(upn__in=profile.upns) | Q(former_upn__in=profile.upns)
+    lasts = [k for k, kind in profile.last if kind != "part"] + [
+        k for k, kind in profile.last if kind == "part"
+    ]
+    firsts = [k for k, kind in profile.first if kind != "part"]
+    if profile.dob:
+        dobs = {profile.dob} | ({s} if (s := swapped(profile.dob)) else set())
+        conds |= Q(date_of_birth__in=dobs)
+        near = (dt.date(profile.dob.year - 1, 1, 1), dt.date(profile.dob.year + 1, 12, 31))
+        names = lasts + firsts  # a first name used as a surname finds swapped names
+        if names:
+            conds |= Q(
+                date_of_birth__range=near,
+                pk__in=ChildName.objects.filter(last_key__in=names).values("child_id"),
+            )
+        if firsts:
+            prefix = Q()
+            for key in {k[:2] for k in _first_variants(profile)}:
+                prefix |= Q(first_key__startswith=key)
+            conds |= Q(
+                date_of_birth__in=dob_variants(profile.dob),
+                pk__in=ChildName.objects.filter(prefix).values("child_id"),
+            )
+    elif lasts and firsts:
+        conds |= Q(
+            pk__in=ChildName.objects.filter(last_key__in=lasts, first_key__in=firsts).values("child_id")
+        )
+    return conds if conds.children else None
+
+
+def record_keys(p: Profile) -> set[tuple]:
+    """Blocking keys of one profile for pairing the whole register."""
+    keys = set()
+    firsts = {sound(k) for k, kind in p.first if kind in ("legal", "preferred")}
+    lasts = {sound(k) for k, kind in p.last if kind != "part"}
+    for u in p.upns:
+        keys.add(("upn", u))
+    if p.dob:
+        d = p.dob
+        sym = (d.year, min(d.day, d.month), max(d.day, d.month))
+        for f in firsts:
+            keys.add(("dob-first", sym, f))
+        for last in lasts:
+            keys.add(("dob-last", sym, last))
+        for f in firsts:
+            for last in lasts:
+                pair = tuple(sorted((f, last)))
+                keys.add(("names-year", pair, d.year))
+                keys.add(("names-daymonth", pair, d.month, d.day))
+    for pc in p.postcodes:
+        for f in firsts:
+            keys.add(("postcode-first", pc, f))
+    for ph in p.phones:
+        for f in firsts:
+            keys.add(("phone-first", ph, f[:1]))
+    return keys
+
+
+def candidate_pairs(profiles: list[Profile]) -> set[tuple[int, int]]:
+    """Index pairs (i < j) of profiles sharing at least one blocking key."""
+    blocks: dict[tuple, list[int]] = defaultdict(list)
+    for i, p in enumerate(profiles):
+        for key in record_keys(p):
+            blocks[key].append(i)
+    pairs = set()
+    for members in blocks.values():
+        if 1 < len(members) <= MAX_BLOCK:
+            pairs.update(combinations(members, 2))
+    return pairs

@@ -1,0 +1,43 @@
+"""Train the matching model without labels and write the versioned model file."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from onroll.children.models import Child
+from onroll.matching import scoring
+from onroll.matching.profiles import profiles_for
+from onroll.matching.synthetic import generate, profile_of
+from onroll.matching.training import train
+
+
+class Command(BaseCommand):
+    help = "Train the matching model on the register (or on synthetic children) and write the model file."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--synthetic", type=int, default=0, help="train on this many synthetic children")
+        parser.add_argument("--seed", type=int, default=3)
+        parser.add_argument("--threshold", type=float, default=0.9)
+        parser.add_argument("--out", default=str(scoring.MODEL_FILE))
+
+    def handle(self, *args, **opts):
+        if opts["synthetic"]:
+            records = generate(opts["synthetic"], seed=opts["seed"])
+            profiles = [profile_of(r, with_upn=False) for r in records]
+            note = f" (synthetic children, seed {opts['seed']}, UPNs left out)"
+        else:
+            ids = list(Child.objects.values_list("pk", flat=True))
+            profiles = []
+            for start in range(0, len(ids), 5000):
+                profiles.extend(profiles_for(ids[start : start + 5000]).values())
+            note = " (the register)"
+        if len(profiles) < 50:
+            self.stderr.write("Too few children to train on (fewer than 50); the model file is unchanged.")
+            return
+        model, info = train(profiles, threshold=opts["threshold"], note=note)
+        Path(opts["out"]).write_text(json.dumps(scoring.to_dict(model), indent=1) + "\n", encoding="utf-8")
+        scoring.current.cache_clear()
+        self.stdout.write(
+            f"Trained on {info['records']} records, {info['pairs']} blocked pairs: wrote {opts['out']}"
+        )

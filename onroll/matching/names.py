@@ -1,0 +1,44 @@
+"""Names as matching sees them: folded keys, known short forms (a data file) and how a name sounds."""
+
+import functools
+from pathlib import Path
+
+import jellyfish
+
+from onroll.children.names import search_key
+
+NICKNAMES_FILE = Path(__file__).parent / "data" / "nicknames.csv"
+
+
+@functools.cache
+def nickname_groups() -> dict[str, frozenset[int]]:
+    """name key -> the numbers of the groups it belongs to (a name may be in several)."""
+    groups: dict[str, set[int]] = {}
+    lines = NICKNAMES_FILE.read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines):
+        if not line.strip() or line.startswith("#"):
+            continue
+        for name in line.split(","):
+            key = search_key(name)
+            if key:
+                groups.setdefault(key, set()).add(number)
+    return {key: frozenset(numbers) for key, numbers in groups.items()}
+
+
+def are_short_forms(a: str, b: str) -> bool:
+    """True when one key is a known short form or variant of the other (both already folded)."""
+    groups = nickname_groups()
+    return bool(groups.get(a, frozenset()) & groups.get(b, frozenset()))
+
+
+@functools.lru_cache(maxsize=200_000)
+def sound(key: str) -> str:
+    """A phonetic code: Metaphone, which hears Mohammed and Muhammad, Catherine and Kathryn, as one."""
+    return jellyfish.metaphone(key) if key else ""
+
+
+def name_parts(name: str) -> list[str]:
+    """Keys of each word and hyphen part of a name ("Smith-Jones" -> smithjones, smith, jones)."""
+    whole = search_key(name)
+    pieces = [search_key(p) for p in name.replace("-", " ").split()]
+    return list(dict.fromkeys([whole, *(p for p in pieces if p and len(pieces) > 1)])) if whole else []

@@ -1,0 +1,204 @@
+"""The Fellegi–Sunter model: m and u probabilities per comparison level, read from a versioned JSON file,
+and scoring a pair into a match weight, a probability and reasons in words."""
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from .comparisons import KIND_NOTES, LEVELS, REASONS, compare
+from .profiles import Profile
+
+MODEL_FILE = Path(__file__).parent / "model" / "child_model.json"
+FORMAT = "onroll-matching-fs"
+# The file must have been trained on exactly these comparisons and levels.
+SCHEMA = hashlib.sha256(json.dumps(LEVELS, sort_keys=True).encode()).hexdigest()[:12]
+
+SIBLING_REASON = "different first name with the same family details: could be a brother, sister or twin"
+THIN_REASON = "only one of first name, surname and date of birth agrees"
+SWAPPED_REASON = "first and last names swapped"
+
+
+class ModelError(Exception):
+    """The model file is missing, unreadable, or was made for other comparisons than this code's."""
+
+
+@dataclass
+class Score:
+    weight: float
+    probability: float
+    reasons: list[str] = field(default_factory=list)
+    levels: dict = field(default_factory=dict)
+    possible_sibling: bool = False
+
+
+@dataclass
+class Model:
+    prior: float  # share of compared pairs that are the same child (lambda)
+    threshold: float  # probability at or above which a candidate is suggested as the same child
+    weights: dict[tuple[str, str], float]  # (comparison, level) -> log2(m/u)
+    m: dict[tuple[str, str], float]
+    u: dict[tuple[str, str], float]
+    version: str = ""
+    trained: str = ""
+
+    @property
+    def prior_weight(self) -> float:
+        return math.log2(self.prior / (1 - self.prior))
+
+    @property
+    def threshold_weight(self) -> float:
+        return math.log2(self.threshold / (1 - self.threshold))
+
+    def weigh(self, levels) -> float:
+        return self.prior_weight + sum(
+            self.weights[(name, lv[0])] for name, lv in levels.items() if lv is not None
+        )
+
+    def score(self, a: Profile, b: Profile) -> Score:
+        levels = compare(a, b)
+        weight = self.weigh(levels)
+        swapped = False
+        if a.first and a.last and levels["first_name"] and levels["first_name"][0] != "exact":
+            other = compare(a, b, swapped=True)
+            other_weight = self.weigh(other)
+            both_agree = all(other[n] and other[n][0] != "different" for n in ("first_name", "last_name"))
+            if other_weight > weight and both_agree:
+                levels, weight, swapped = other, other_weight, True
+        reasons = self._reasons(levels)
+        if swapped:
+            reasons.insert(0, SWAPPED_REASON)
+        sibling = _looks_like_sibling(levels)
+        thin = _identity_agreements(levels) < 2
+        if (sibling or thin) and weight >= self.threshold_weight:
+            # Same surname, birth date and home but another first name is the shape of a brother, sister
+            # or twin; a shared home or parent must not outvote the child's own first name and birth date.
+            weight = self.threshold_weight - 1.0
+        if sibling:
+            reasons.append(SIBLING_REASON)
+        elif thin:
+            reasons.append(THIN_REASON)
+        return Score(weight, _probability(weight), reasons, levels, sibling)
+
+    def _reasons(self, levels) -> list[str]:
+        parts = []
+        for name, lv in levels.items():
+            if lv is None:
+                continue
+            w = self.weights[(name, lv[0])]
+            text = REASONS[(name, lv[0])]
+            if lv[1]:
+                text += f" ({lv[1]})"
+            parts.append((-w if w > 0 else 100 - w, text))
+        # Evidence for first, strongest first; then evidence against, strongest first.
+        return [text for _, text in sorted(parts, key=lambda p: p[0]) if text]
+
+
+def _looks_like_sibling(levels) -> bool:
+    """Same surname and a shared home or birth date, but the child's own details differ: a brother, sister
+    or twin rather than the same child."""
+    first, last, dob = levels["first_name"], levels["last_name"], levels["date_of_birth"]
+    if last is None or last[0] == "different" or dob is None or first is None:
+        return False
+    if levels["upn"] is not None and levels["upn"][0] == "same":
+        return False
+    close_birth = dob[0] in ("exact", "day_month_swapped", "one_digit")
+    other_sex = levels["sex"] is not None and levels["sex"][0] == "different" and first[0] != "exact"
+    # A twin's first name is often the other twin's middle name, so a match through a middle name does
+    # not tell them apart.
+    if first[0] in ("different", "similar") or first[1] == KIND_NOTES["middle"] or other_sex:
+        return close_birth or dob[0] == "same_year" or _shares_household(levels)
+    return not close_birth and _shares_household(levels)
+
+
+def _identity_agreements(levels) -> int:
+    """How many of first name, surname and date of birth agree at least loosely (UPN counts as two)."""
+    if levels["upn"] is not None and levels["upn"][0] == "same":
+        return 2
+    first, last, dob = levels["first_name"], levels["last_name"], levels["date_of_birth"]
+    return (
+        (first is not None and first[0] not in ("different", "similar"))
+        + (last is not None and last[0] not in ("different", "part"))
+        + (dob is not None and dob[0] in ("exact", "day_month_swapped", "one_digit"))
+    )
+
+
+def _shares_household(levels) -> bool:
+    home = levels["home"], levels["contact"]
+    return any(lv is not None and lv[0] not in ("different", "same_district") for lv in home)
+
+
+def _probability(weight: float) -> float:
+    if weight > 60:
+        return 1.0
+    odds = 2.0**weight
+    return odds / (1 + odds)
+
+
+def from_dict(data: dict) -> Model:
+    if data.get("format") != FORMAT:
+        raise ModelError(
+            f"The matching model file is not an Onroll matching model (format {data.get('format')!r})"
+        )
+    if data.get("schema") != SCHEMA:
+        raise ModelError(
+            f"The matching model file was trained for comparisons version {data.get('schema')!r} but this "
+            f"version of Onroll compares with version {SCHEMA!r}: retrain it with `manage.py matching_train`"
+        )
+    m, u, weights = {}, {}, {}
+    for name, levels in LEVELS.items():
+        for level in levels:
+            try:
+                entry = data["comparisons"][name][level]
+                m[(name, level)], u[(name, level)] = float(entry["m"]), float(entry["u"])
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ModelError(f"The matching model file has no m and u for {name} {level}") from exc
+            if not (0 < m[(name, level)] <= 1 and 0 < u[(name, level)] <= 1):
+                raise ModelError(f"The matching model file's m or u for {name} {level} is not a probability")
+            weights[(name, level)] = math.log2(m[(name, level)] / u[(name, level)])
+    return Model(
+        prior=float(data["prior"]),
+        threshold=float(data["threshold"]),
+        weights=weights,
+        m=m,
+        u=u,
+        version=str(data.get("version", "")),
+        trained=str(data.get("trained", "")),
+    )
+
+
+def to_dict(model: Model, **extra) -> dict:
+    return {
+        "format": FORMAT,
+        "schema": SCHEMA,
+        "version": model.version,
+        "trained": model.trained,
+        "prior": model.prior,
+        "threshold": model.threshold,
+        "comparisons": {
+            name: {level: {"m": model.m[(name, level)], "u": model.u[(name, level)]} for level in levels}
+            for name, levels in LEVELS.items()
+        },
+        **extra,
+    }
+
+
+def load(path: Path | None = None) -> Model:
+    path = path or MODEL_FILE
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ModelError(
+            f"The matching model file {path} is missing: run `manage.py matching_train`"
+        ) from exc
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"The matching model file {path} cannot be read: {exc}") from exc
+    return from_dict(data)
+
+
+@cache
+def current() -> Model:
+    """The installed model, loaded once per process. Raises ModelError."""
+    return load()

@@ -19,7 +19,7 @@ from onroll.schools.models import SchoolType
 from onroll.schools.queries import la_id_of
 
 from . import conditions as c
-from .enquiries import JointEnquiries, ListEntry, LoggedEnquiry, joint_enquiries
+from .enquiries import DONE_OUTCOMES, JointEnquiries, ListEntry, LoggedEnquiry, joint_enquiries
 from .models import Decision, DeletionGround, DeletionProposal, Enquiry, EnquiryKind
 
 # Steps of the seeded procedure packs where the LA tells the school it may delete the pupil (Achieving for
@@ -34,7 +34,7 @@ SCHOOL_TYPE_GROUPS = {
     "la_maintained": {SchoolType.MAINTAINED, SchoolType.PRU, SchoolType.SPECIAL},
     "academy": {SchoolType.ACADEMY, SchoolType.FREE},
 }
-JOINT_ENQUIRY_GROUNDS_NEED = 10  # (h): school days after the leave ends
+LEAVE_RETURN_SCHOOL_DAYS = 10  # (h): the school days after a leave ends within which the pupil must attend
 
 
 # --- enquiries ---------------------------------------------------------------------------------------------
@@ -78,15 +78,7 @@ def enquiry_log(case) -> EnquiryLog:
     rows = []
     for kind in kinds:
         mine = tuple(e for e in entries if e.kind.code == kind.code)
-        done = tuple(
-            sorted(
-                {
-                    e.get_side_display()
-                    for e in mine
-                    if e.outcome in ("found", "not_found", "no_information", "refused")
-                }
-            )
-        )
+        done = tuple(sorted({e.get_side_display() for e in mine if e.outcome in DONE_OUTCOMES}))
         required = kind.required or (kind.required_if_flag in flags if kind.required_if_flag else False)
         rows.append(ChecklistRow(kind=kind, required=required, done_by=done, entries=mine))
     return EnquiryLog(verdict=verdict, checklist=tuple(rows), entries=entries)
@@ -246,13 +238,13 @@ def attendance_facts(child, school, on: dt.date) -> dict[str, c.Fact]:
     since = m.days_since_leave_unreturned
     if not ended:
         attended = c.Fact(None, "the leave has not ended")
-    elif since >= JOINT_ENQUIRY_GROUNDS_NEED:
+    elif since >= LEAVE_RETURN_SCHOOL_DAYS:
         attended = c.Fact(False, f"no attendance in the {since} school days since the leave ended")
     elif since == 0:
         attended = c.Fact(True, "the pupil attended after the leave ended")
     else:
         attended = c.Fact(
-            None, f"only {since} of the {JOINT_ENQUIRY_GROUNDS_NEED} school days after the leave have passed"
+            None, f"only {since} of the {LEAVE_RETURN_SCHOOL_DAYS} school days after the leave have passed"
         )
     facts["attended_within_10_school_days_after_leave_end"] = attended
     return facts

@@ -153,7 +153,7 @@ def propose_deletion(
     if case is None:
         case = (
             Case.objects.filter(child=child, la=school.la)
-            .exclude(category="closed")
+            .exclude(category=Category.CLOSED)
             .order_by("-date_identified")
             .first()
         )
@@ -403,8 +403,15 @@ def delete_from_roll(
         f"deletion return sent {long_date(return_sent_on)}",
         changes={"status": ["on_roll", "left"], "leaving_date": [None, deleted_on.isoformat()]},
     )
-    if proposal.case is not None:
-        _open_ctf_deadline(user, enrolment, proposal.case, deleted_on)
+    # The CTF task needs a case: the proposal's, or one opened for the child since.
+    case = proposal.case or (
+        Case.objects.filter(child=proposal.child, la=proposal.school.la)
+        .exclude(category=Category.CLOSED)
+        .order_by("-date_identified")
+        .first()
+    )
+    if case is not None:
+        _open_ctf_deadline(user, enrolment, case, deleted_on)
     return proposal
 
 

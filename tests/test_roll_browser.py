@@ -21,6 +21,7 @@ def test_a_school_records_an_enquiry_and_removes_a_pupil(page, browser_world):  
     page.goto(f"/cases/{world.case.pk}/")
     arrive(page, "Amara Okafor", "the case with its enquiry checklist")
     expect(page.get_by_text("Joint reasonable enquiries are not complete.")).to_be_visible()
+    page.screenshot(path="/tmp/onroll-case-enquiries.png", full_page=True)
 
     page.get_by_role("link", name="Record a reasonable enquiry").click()
     arrive(page, "Record a reasonable enquiry", "the enquiry form")
@@ -53,6 +54,7 @@ def test_a_school_records_an_enquiry_and_removes_a_pupil(page, browser_world):  
     page.get_by_label("What the declaration rests on").fill("Letter from the family")
     page.get_by_role("button", name="Record declaration").click()
     arrive(page, "Amara Okafor", "the proposal, declared")
+    page.screenshot(path="/tmp/onroll-removal-proposal.png", full_page=True)
 
     page.get_by_role("link", name="Delete from roll").click()
     arrive(page, "Delete from roll", "the deletion form")

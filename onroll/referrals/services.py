@@ -12,6 +12,9 @@ from onroll.audit.services import record
 from onroll.casework.models import ReferralSource
 from onroll.casework.services import open_case
 from onroll.children import services as children
+from onroll.children.names import search_key
+from onroll.matching.models import Door
+from onroll.matching.services import record_decision
 from onroll.schools.models import LocalAuthority
 
 from .models import Referral
@@ -28,20 +31,40 @@ def source_for(org) -> str:
 
 
 @transaction.atomic
-def make_referral(user, data: dict, *, today: dt.date) -> Referral:
-    """`data` holds the cleaned referral form: the child, address, parents, concern and referrer."""
+def make_referral(
+    user, data: dict, *, today: dt.date, link_to=None, candidates=None, model_version: str = ""
+) -> Referral:
+    """`data` holds the cleaned referral form: the child, address, parents, concern and referrer.
+
+    `candidates` are the children the search before create showed; `link_to` is the one the user chose
+    (None: a new child). The choice is recorded as a matching decision."""
     org = user.organisation
     if data["referral_date"] > today:
         raise ValidationError({"referral_date": "Referral date must be today or in the past"})
     la = LocalAuthority.objects.filter(code=org.la_code).first()
     if la is None:
         raise ValidationError(f"Your organisation's LA number {org.la_code} is not set up in Onroll")
-    child = children.create_child(user, {**data["child"], "la": la}, today=today)
-    children.add_address(user, child, data["address"])
-    if data.get("other_address"):
-        children.add_address(user, child, data["other_address"])
-    for parent in data.get("parents", []):
-        children.add_contact(user, child, parent)
+    if link_to is not None:
+        if candidates is None or not any(c.child.pk == link_to.pk for c in candidates):
+            raise ValidationError("Select one of the children shown, or that this is a new child")
+        child = link_to
+        _add_what_is_new(user, child, data)
+    else:
+        child = children.create_child(user, {**data["child"], "la": la}, today=today)
+        children.add_address(user, child, data["address"])
+        if data.get("other_address"):
+            children.add_address(user, child, data["other_address"])
+        for parent in data.get("parents", []):
+            children.add_contact(user, child, parent)
+    if candidates is not None:
+        record_decision(
+            user,
+            door=Door.REFERRAL,
+            searched={k: v for k, v in data["child"].items() if k != "ethnicity"},
+            candidates=candidates,
+            child=child,
+            model_version=model_version,
+        )
     case = open_case(
         user,
         child,
@@ -76,3 +99,15 @@ def make_referral(user, data: dict, *, today: dt.date) -> Referral:
         summary=f"Referral from {org} received; case {case.reference} opened",
     )
     return referral
+
+
+def _add_what_is_new(user, child, data: dict):
+    """On linking, keep the referral's address and parents where the record does not have them yet."""
+    known = {(search_key(a.line_1), a.postcode.replace(" ", "")) for a in child.addresses.all()}
+    address = data["address"]
+    if (search_key(address["line_1"]), address["postcode"].replace(" ", "")) not in known:
+        children.add_address(user, child, address)
+    names = {search_key(c.name) for c in child.contacts.all()}
+    for parent in data.get("parents", []):
+        if search_key(parent["name"]) not in names:
+            children.add_contact(user, child, parent)

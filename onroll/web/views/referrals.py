@@ -4,10 +4,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from onroll.accounts.permissions import Perm
+from onroll.children.queries import visible_children
+from onroll.matching.services import profile_from_data, search
 from onroll.referrals.services import make_referral
 
 from ..forms import ReferralForm
 from .common import apply_service_errors, require, today
+
+NEW_CHILD = "new"
 
 
 @login_required
@@ -20,14 +24,50 @@ def new_referral(request):
         "referrer_contact": " ".join(filter(None, [user.email, getattr(user.organisation, "phone", "")])),
     }
     form = ReferralForm(request.POST or None, initial=initial)
+    found = None
+    choice_error = ""
     if request.method == "POST" and form.is_valid():
+        data = form.to_service_data()
+        # Search before create: is this child already known among the children this user may see?
+        found = search(_profile(data), within=visible_children(user))
+        choice = request.POST.get("match_choice", "")
+        link_to = next((c.child for c in found.candidates if str(c.child.pk) == choice), None)
+        if found.candidates and choice != NEW_CHILD and link_to is None:
+            if choice:
+                choice_error = "Select one of the children shown, or that this is a new child"
+            return _page(request, form, found, choice_error)
         try:
-            referral = make_referral(user, form.to_service_data(), today=today())
+            referral = make_referral(
+                user,
+                data,
+                today=today(),
+                link_to=link_to,
+                candidates=found.candidates,
+                model_version=found.model_version,
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
+            how = f"linked to {referral.child.full_name}'s record" if link_to else "a new child record"
             messages.success(
-                request, f"Referral received. Case {referral.case.reference} is on the register."
+                request, f"Referral received ({how}). Case {referral.case.reference} is on the register."
             )
             return redirect("web:case", case_id=referral.case_id)
-    return render(request, "web/referral.html", {"form": form})
+    return _page(request, form, found, choice_error)
+
+
+def _profile(data: dict):
+    address = data["address"]
+    return profile_from_data(
+        data["child"],
+        addresses=[(address["line_1"], address["postcode"], True)],
+        parents=[(p["name"], p["phone"]) for p in data.get("parents", [])],
+    )
+
+
+def _page(request, form, found, choice_error: str):
+    return render(
+        request,
+        "web/referral.html",
+        {"form": form, "found": found, "choice_error": choice_error, "new_child": NEW_CHILD},
+    )

@@ -69,6 +69,7 @@ MATRIX = [
     # Removal from roll (pages about one proposal: tests/test_roll_web.py REMOVAL_MATRIX).
     ("web:record_enquiry", "case", {"school_dsl", "spa_officer", "cme_officer", "business_support"}),
     ("web:propose_removal", "child", {"school_dsl"}),
+    ("web:removals", None, LA_990 | {"school_dsl", "other_school_dsl", "other_la_officer"}),
 ]
 
 

@@ -224,3 +224,20 @@ def test_the_school_withdraws_a_refused_proposal_and_may_propose_again(world, lo
     assert proposal.status == ProposalStatus.WITHDRAWN
     assert make_proposal(world).status == ProposalStatus.PROPOSED
     assert world.child.enrolments.get().status == EnrolmentStatus.ON_ROLL
+
+
+def test_the_removals_list_shows_open_proposals_and_deletions_in_scope(world, login, frozen):
+    proposal = make_proposal(world)
+    services.declare(world.users.school_dsl, proposal, {"pupil_died": True}, "Letter")
+    services.delete_from_roll(
+        world.users.school_dsl, proposal, D(2026, 1, 20), D(2026, 1, 20), today=D(2026, 1, 20)
+    )
+    html = login(world.users.cme_officer).get(reverse("web:removals")).content.decode()
+    assert "Amara Okafor" in html and "Sent 20 Jan 2026" in html and "No open proposals." in html
+    assert reverse("web:removals") in html  # in the navigation
+    other = login(world.users.other_school_dsl).get(reverse("web:removals")).content.decode()
+    assert "Amara Okafor" not in other and "No deletions yet." in other
+    assert (
+        "Amara Okafor"
+        not in login(world.users.other_la_officer).get(reverse("web:removals")).content.decode()
+    )

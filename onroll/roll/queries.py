@@ -20,7 +20,7 @@ from onroll.schools.queries import la_id_of
 
 from . import conditions as c
 from .enquiries import DONE_OUTCOMES, JointEnquiries, ListEntry, LoggedEnquiry, joint_enquiries
-from .models import Decision, DeletionGround, DeletionProposal, Enquiry, EnquiryKind
+from .models import Decision, DeletionGround, DeletionProposal, Enquiry, EnquiryKind, ProposalStatus
 
 # Steps of the seeded procedure packs where the LA tells the school it may delete the pupil (Achieving for
 # Children's day-20 permission; Portsmouth's written outcome of the investigation).
@@ -97,6 +97,19 @@ def visible_proposals(user) -> QuerySet[DeletionProposal]:
     if org.kind == OrganisationKind.LA_TEAM:
         return DeletionProposal.objects.filter(school__la_id=la_id_of(org))
     return DeletionProposal.objects.none()
+
+
+LIST_LIMIT = 200  # rows per table on the removals page
+
+
+def removals_list(user) -> tuple[list[DeletionProposal], list[DeletionProposal]]:
+    """(open proposals, the latest deletions) in the user's scope, newest first."""
+    rows = visible_proposals(user).select_related("child", "school", "ground", "decided_by")
+    open_ones = list(rows.filter(status=ProposalStatus.PROPOSED).order_by("-created_at")[:LIST_LIMIT])
+    deleted = list(
+        rows.filter(status=ProposalStatus.DELETED).order_by("-deleted_on", "-created_at")[:LIST_LIMIT]
+    )
+    return open_ones, deleted
 
 
 def proposal_for_page(user, proposal_id) -> DeletionProposal:

@@ -33,6 +33,7 @@ urlpatterns = [
     # Reasonable enquiries and removal from roll (onroll/roll).
     path("cases/<uuid:case_id>/enquiries/new/", roll_views.record_enquiry, name="record_enquiry"),
     path("children/<uuid:child_id>/removal/new/", roll_views.propose, name="propose_removal"),
+    path("removals/", roll_views.removals, name="removals"),
     path("removals/<uuid:proposal_id>/", roll_views.proposal_detail, name="removal"),
     path("removals/<uuid:proposal_id>/declare/", roll_views.declare, name="declare_removal"),
     path("removals/<uuid:proposal_id>/decision/", roll_views.decide, name="decide_removal"),

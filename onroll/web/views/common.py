@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from onroll.accounts.permissions import Perm, can, is_la_staff
+from onroll.accounts.permissions import Perm, can, is_la_staff, is_school_staff
 
 
 def require(user, perm: Perm):
@@ -100,6 +100,8 @@ def navigation(request):
 
         if cnis_open_for_la(user):
             items.append(("Not in school", "web:cnis_register"))
+    if can(user, Perm.VIEW_REGISTER) and (is_la_staff(user) or is_school_staff(user)):
+        items.append(("Removals from roll", "web:removals"))
     if can(user, Perm.ADMIN):
         items.append(("Administration", "admin:index"))
     path = request.path

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from onroll.accounts.permissions import Perm, can
+from onroll.accounts.permissions import Perm, can, is_la_staff, is_school_staff
 from onroll.audit.services import record_view
 from onroll.casework import queries as case_queries
 from onroll.casework.models import Case
@@ -273,6 +273,19 @@ def propose(request, child_id):
         request,
         "web/roll_propose.html",
         {"form": form, "child": child, "case": case, "history": queries.history_grounds()},
+    )
+
+
+@login_required
+def removals(request):
+    require(request.user, Perm.VIEW_REGISTER)
+    if not (is_la_staff(request.user) or is_school_staff(request.user)):
+        raise Http404("Page not found")
+    open_ones, deleted = queries.removals_list(request.user)
+    return render(
+        request,
+        "web/roll_list.html",
+        {"open_ones": open_ones, "deleted": deleted, "limit": queries.LIST_LIMIT},
     )
 
 

@@ -109,6 +109,10 @@ def record_keys(p: Profile) -> set[tuple]:
     for pc in p.postcodes:
         for f in firsts:
             keys.add(("postcode-first", pc, f))
+        for last in lasts:
+            keys.add(("postcode-last", pc, last))
+    for street in p.streets:
+        keys.add(("street", street))
     for ph in p.phones:
         for f in firsts:
             keys.add(("phone-first", ph, f[:1]))

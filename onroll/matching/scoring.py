@@ -43,6 +43,8 @@ class Model:
     u: dict[tuple[str, str], float]
     version: str = ""
     trained: str = ""
+    # The sibling/twin and thin-evidence rules. Off only for data with no families (FEBRL's adults).
+    family_rules: bool = True
 
     @property
     def prior_weight(self) -> float:
@@ -70,8 +72,8 @@ class Model:
         reasons = self._reasons(levels)
         if swapped:
             reasons.insert(0, SWAPPED_REASON)
-        sibling = _looks_like_sibling(levels)
-        thin = _identity_agreements(levels) < 2
+        sibling = self.family_rules and _looks_like_sibling(levels)
+        thin = self.family_rules and _identity_agreements(levels) < 2
         if (sibling or thin) and weight >= self.threshold_weight:
             # Same surname, birth date and home but another first name is the shape of a brother, sister
             # or twin; a shared home or parent must not outvote the child's own first name and birth date.

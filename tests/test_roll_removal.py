@@ -396,3 +396,31 @@ def test_consent_without_a_procedure_step_asks_the_la_with_a_task_and_a_case(wor
 def test_no_task_when_the_school_may_go_ahead_alone(world):
     proposal = propose(world, "9(1)(k)", D(2026, 1, 20))
     assert not Task.objects.filter(step_id=f"decide_removal:{proposal.pk}").exists()
+
+
+def test_what_onroll_records_is_evidence_not_a_declaration(afc):
+    from onroll.casework.models import Exclusion, ExclusionKind
+
+    Exclusion.objects.create(
+        child=afc.child,
+        school=afc.school,
+        kind=ExclusionKind.PERMANENT,
+        first_day=D(2025, 11, 3),
+        case=afc.case,
+    )
+    proposal = propose(afc, "9(1)(o)", D(2025, 12, 5))
+    first = queries.check(proposal, D(2025, 12, 5)).results[0]
+    assert (
+        first.status == c.Status.MET and "permanent exclusion recorded from 3 November 2025" in first.notes[0]
+    )
+    assert "permanently_excluded" not in queries.declarable_now(proposal, D(2025, 12, 5))
+    with pytest.raises(ValidationError, match="cannot be declared"):
+        services.declare(afc.users.school_dsl, proposal, {"permanently_excluded": False}, "No")
+
+
+@pytest.mark.parametrize("born, expected", [(D(2010, 5, 1), c.Status.MET), (D(2012, 5, 1), c.Status.UNMET)])
+def test_ground_l_reads_the_end_of_compulsory_school_age_from_the_date_of_birth(afc, born, expected):
+    afc.child.date_of_birth = born
+    afc.child.save()
+    proposal = propose(afc, "9(1)(l)", D(2026, 7, 22))  # last day of the summer term 2026
+    assert queries.check(proposal, D(2026, 7, 22)).results[0].status == expected

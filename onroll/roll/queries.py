@@ -12,11 +12,13 @@ from onroll.accounts.models import OrganisationKind
 from onroll.accounts.permissions import Perm, can
 from onroll.attendance.measures import CodeIndex
 from onroll.attendance.queries import attendance_for
+from onroll.casework.models import Exclusion, ExclusionKind
 from onroll.children.models import VULNERABILITY_FLAGS
 from onroll.core.dates import long_date
 from onroll.procedures.models import ProcedurePackVersion, Task, TaskStatus
+from onroll.schools.calendar import CalendarNotCovered, nth_school_day_after
 from onroll.schools.models import SchoolType
-from onroll.schools.queries import la_id_of
+from onroll.schools.queries import NoCalendar, calendar_for, la_id_of
 
 from . import conditions as c
 from .enquiries import DONE_OUTCOMES, JointEnquiries, ListEntry, LoggedEnquiry, joint_enquiries
@@ -319,9 +321,10 @@ def evidence_for(proposal: DeletionProposal, on: dt.date) -> c.Evidence:
     facts["school_type_in(la_maintained,academy)"] = c.Fact(
         school.school_type in types, f"{school.get_school_type_display().lower()} school"
     )
+    facts.update(record_facts(child, school, on))
     for declaration in proposal.declarations.select_related("created_by"):
-        if declaration.fact in c.EVIDENCE_FACTS:
-            continue
+        if declaration.fact in c.EVIDENCE_FACTS or declaration.fact in facts:
+            continue  # what Onroll holds wins over a declaration
         who = declaration.created_by.get_full_name() if declaration.created_by else "someone"
         said = f": {declaration.statement}" if declaration.statement else ""
         facts[declaration.fact] = c.Fact(
@@ -331,6 +334,38 @@ def evidence_for(proposal: DeletionProposal, on: dt.date) -> c.Evidence:
             declared=True,
         )
     return c.Evidence(facts=facts)
+
+
+def record_facts(child, school, on: dt.date) -> dict[str, c.Fact]:
+    """Facts a school could declare but Onroll already knows from its records, so none is asked for: a
+    permanent exclusion recorded from this school, and the end of compulsory school age from the date of
+    birth and the school's calendar (when its term dates reach the next school day)."""
+    facts = {}
+    exclusion = (
+        Exclusion.objects.filter(child=child, school=school, kind=ExclusionKind.PERMANENT, first_day__lte=on)
+        .order_by("-first_day")
+        .first()
+    )
+    if exclusion is not None:
+        facts["permanently_excluded"] = c.Fact(
+            True, f"permanent exclusion recorded from {long_date(exclusion.first_day)}"
+        )
+    try:
+        next_day = nth_school_day_after(calendar_for(school), on, 1)
+    except (NoCalendar, CalendarNotCovered):
+        return facts
+    end = child.csa_end()
+    facts["will_be_over_csa_by_next_time_school_meets"] = c.Fact(
+        end < next_day,
+        f"compulsory school age ends {long_date(end)}; the school next meets {long_date(next_day)}",
+    )
+    return facts
+
+
+def declarable_now(proposal: DeletionProposal, on: dt.date) -> list[str]:
+    """The facts of the ground the school may still declare: those Onroll does not hold."""
+    held = record_facts(proposal.child, proposal.school, on)
+    return [fact for fact in c.declarable_facts(proposal.ground.conditions) if fact not in held]
 
 
 @dataclass(frozen=True)

@@ -239,12 +239,14 @@ def _check_own_school(user, proposal):
 
 
 @transaction.atomic
-def declare(user, proposal: DeletionProposal, answers: dict[str, bool], statement: str) -> list[Declaration]:
+def declare(
+    user, proposal: DeletionProposal, answers: dict[str, bool], statement: str, *, on: dt.date | None = None
+) -> list[Declaration]:
     """The school declares facts Onroll cannot know (who and when are recorded), never evidence it holds."""
     proposal = _lock(proposal)
     _check_own_school(user, proposal)
     _check_open(proposal)
-    allowed = set(c.declarable_facts(proposal.ground.conditions))
+    allowed = set(queries.declarable_now(proposal, on or proposal.proposed_date))
     wrong = [fact for fact in answers if fact not in allowed or fact in c.EVIDENCE_FACTS]
     if wrong:
         raise ValidationError(f"These cannot be declared for this ground: {', '.join(wrong)}")

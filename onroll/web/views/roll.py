@@ -313,7 +313,7 @@ def proposal_detail(request, proposal_id):
             "blockers": verdict.blockers(proposal),
             "log": queries.enquiry_log(proposal.case) if proposal.case else None,
             "declarations": proposal.declarations.select_related("created_by"),
-            "can_declare": own_school and is_open and bool(c.declarable_facts(proposal.ground.conditions)),
+            "can_declare": own_school and is_open and bool(queries.declarable_now(proposal, verdict.on)),
             "can_decide": _deciding_la(request.user, proposal) and is_open,
             "can_delete": own_school and is_open,
             "is_open": is_open,
@@ -327,12 +327,11 @@ def declare(request, proposal_id):
     proposal = _proposal_or_404(request.user, proposal_id)
     if not _own_school(request.user, proposal) or proposal.status != ProposalStatus.PROPOSED:
         raise Http404("Page not found")
-    form = DeclarationForm(request.POST or None, facts=c.declarable_facts(proposal.ground.conditions))
+    on = min(today(), proposal.proposed_date)
+    form = DeclarationForm(request.POST or None, facts=queries.declarable_now(proposal, on))
     if request.method == "POST" and form.is_valid():
-        if _run(
-            form,
-            lambda: services.declare(request.user, proposal, form.answers(), form.cleaned_data["statement"]),
-        ):
+        statement = form.cleaned_data["statement"]
+        if _run(form, lambda: services.declare(request.user, proposal, form.answers(), statement, on=on)):
             messages.success(request, "Declaration recorded")
             return redirect("web:removal", proposal.pk)
     return _proposal_form(

@@ -424,3 +424,16 @@ def test_ground_l_reads_the_end_of_compulsory_school_age_from_the_date_of_birth(
     afc.child.save()
     proposal = propose(afc, "9(1)(l)", D(2026, 7, 22))  # last day of the summer term 2026
     assert queries.check(proposal, D(2026, 7, 22)).results[0].status == expected
+
+
+def test_ground_a_reads_the_other_schools_roll(world):
+    from . import factories as f
+
+    f.EnrolmentFactory(child=world.child, school=world.other_school, entry_date=D(2026, 1, 12))
+    proposal = propose(world, "9(1)(a)", D(2026, 1, 20))
+    first = queries.check(proposal, D(2026, 1, 20)).results[0]
+    assert (
+        first.status == c.Status.MET
+        and "on Riverside Primary School's roll from 12 January 2026" in first.notes[0]
+    )
+    assert "pupil_registered_at_other_school" not in queries.declarable_now(proposal, D(2026, 1, 20))

@@ -12,8 +12,8 @@ from onroll.accounts.models import OrganisationKind
 from onroll.accounts.permissions import Perm, can
 from onroll.attendance.measures import CodeIndex
 from onroll.attendance.queries import attendance_for
-from onroll.casework.models import Exclusion, ExclusionKind
-from onroll.children.models import VULNERABILITY_FLAGS
+from onroll.casework.models import Case, Exclusion, ExclusionKind, Outcome
+from onroll.children.models import VULNERABILITY_FLAGS, Enrolment, EnrolmentStatus
 from onroll.core.dates import long_date
 from onroll.procedures.models import ProcedurePackVersion, Task, TaskStatus
 from onroll.schools.calendar import CalendarNotCovered, nth_school_day_after
@@ -338,8 +338,10 @@ def evidence_for(proposal: DeletionProposal, on: dt.date) -> c.Evidence:
 
 def record_facts(child, school, on: dt.date) -> dict[str, c.Fact]:
     """Facts a school could declare but Onroll already knows from its records, so none is asked for: a
-    permanent exclusion recorded from this school, and the end of compulsory school age from the date of
-    birth and the school's calendar (when its term dates reach the next school day)."""
+    permanent exclusion recorded from this school, the pupil on another school's roll, a case closed because
+    the child died, and the end of compulsory school age from the date of birth and the school's calendar
+    (when its term dates reach the next school day). Only what the records show is set: their silence is
+    not evidence, so the school may still declare."""
     facts = {}
     exclusion = (
         Exclusion.objects.filter(child=child, school=school, kind=ExclusionKind.PERMANENT, first_day__lte=on)
@@ -350,6 +352,20 @@ def record_facts(child, school, on: dt.date) -> dict[str, c.Fact]:
         facts["permanently_excluded"] = c.Fact(
             True, f"permanent exclusion recorded from {long_date(exclusion.first_day)}"
         )
+    elsewhere = (
+        Enrolment.objects.filter(child=child, status=EnrolmentStatus.ON_ROLL, entry_date__lte=on)
+        .exclude(school=school)
+        .select_related("school")
+        .order_by("-entry_date")
+        .first()
+    )
+    if elsewhere is not None:
+        note = f"on {elsewhere.school}'s roll from {long_date(elsewhere.entry_date)}"
+        facts["pupil_registered_at_other_school"] = c.Fact(True, note)
+        facts["registered_at_one_or_more_other_schools"] = c.Fact(True, note)
+    died = Case.objects.filter(child=child, outcome=Outcome.DIED).order_by("-date_closed").first()
+    if died is not None:
+        facts["pupil_died"] = c.Fact(True, f"case {died.reference} closed: child died")
     try:
         next_day = nth_school_day_after(calendar_for(school), on, 1)
     except (NoCalendar, CalendarNotCovered):

@@ -136,3 +136,31 @@ def test_an_la_with_its_own_list_uses_only_that(world):
     assert all(k.la_id == world.la.pk for k in own)
     assert own.get(code="police").required
     assert not queries.enquiry_list(world.other_la).get(code="police").required
+
+
+def test_an_administrator_corrects_a_ground_but_not_into_nonsense(world, client):
+    from django.urls import reverse
+
+    from onroll.roll.models import DeletionGround
+
+    client.force_login(world.users.system_admin)
+    ground = DeletionGround.objects.get(code_2024="9(1)(k)")
+    url = reverse("admin:roll_deletionground_change", args=[ground.pk])
+    form = {
+        "code_2006": ground.code_2006,
+        "short_name": ground.short_name,
+        "label": "Pupil has died",
+        "requires_la_notification": ground.requires_la_notification,
+        "source": ground.source,
+        "verified": "on",
+        "active": "on",
+        "order": ground.order,
+    }
+    response = client.post(url, {**form, "conditions": "pupil_died=="})
+    assert response.status_code == 200 and "expected more" in response.content.decode()
+    client.post(url, {**form, "conditions": "pupil_died==true;death_certificate_seen==true"})
+    ground.refresh_from_db()
+    assert ground.conditions.endswith("death_certificate_seen==true")
+    assert load() == 0  # reloading the files keeps the correction
+    ground.refresh_from_db()
+    assert "death_certificate_seen" in ground.conditions

@@ -1,22 +1,43 @@
+from django import forms
 from django.contrib import admin, messages
 
+from .conditions import ConditionSyntaxError, parse_conditions
 from .data_files import copy_default_list
 from .models import DeletionGround, DeletionProposal, Enquiry, EnquiryKind
 
 
+class DeletionGroundForm(forms.ModelForm):
+    class Meta:
+        model = DeletionGround
+        fields = [
+            "code_2006",
+            "short_name",
+            "label",
+            "conditions",
+            "requires_la_notification",
+            "source",
+            "verified",
+            "active",
+            "order",
+        ]
+
+    def clean_conditions(self):
+        # A correction must still parse, or every proposal on the ground would fail to check.
+        text = self.cleaned_data["conditions"]
+        try:
+            parse_conditions(text)
+        except ConditionSyntaxError as error:
+            raise forms.ValidationError(str(error)) from None
+        return text
+
+
 @admin.register(DeletionGround)
 class DeletionGroundAdmin(admin.ModelAdmin):
+    form = DeletionGroundForm
     list_display = ("code_2024", "code_2006", "label", "verified", "active")
     list_filter = ("verified", "active")
     readonly_fields = ("code_2024",)
     search_fields = ("code_2024", "code_2006", "label", "short_name")
-
-    def save_model(self, request, obj, form, change):
-        # A correction must still parse, or every proposal on the ground would fail to check.
-        from .conditions import parse_conditions
-
-        parse_conditions(obj.conditions)
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(EnquiryKind)

@@ -437,3 +437,23 @@ def test_ground_a_reads_the_other_schools_roll(world):
         and "on Riverside Primary School's roll from 12 January 2026" in first.notes[0]
     )
     assert "pupil_registered_at_other_school" not in queries.declarable_now(proposal, D(2026, 1, 20))
+
+
+def test_a_deletion_with_no_case_closes_the_enrolment_and_opens_no_task(world):
+    from . import factories as f
+
+    child = f.ChildFactory(la=world.la, legal_first_name="Cara")
+    f.EnrolmentFactory(child=child, school=world.school)
+    proposal = services.propose_deletion(
+        world.users.school_dsl,
+        child,
+        {"ground": ground("9(1)(k)"), "proposed_date": D(2026, 1, 20)},
+        today=D(2026, 1, 20),
+    )
+    assert proposal.case is None
+    services.declare(world.users.school_dsl, proposal, {"pupil_died": True}, "Letter from the family")
+    services.delete_from_roll(
+        world.users.school_dsl, proposal, D(2026, 1, 20), D(2026, 1, 20), today=D(2026, 1, 20)
+    )
+    assert child.enrolments.get().status == EnrolmentStatus.LEFT
+    assert not Task.objects.filter(step_id__startswith="send_ctf").exists()

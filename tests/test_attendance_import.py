@@ -396,8 +396,94 @@ def test_the_copy_path_stages_only_school_days_with_stored_marks(school_world, m
     w = school_world
     import_marks(w.users.school_dsl, csv_of(*good_rows(w)[:1]), method="copy")  # 2 September stored
     staged = []
-    stage = bulk.stage
-    monkeypatch.setattr(bulk, "stage", lambda lines, first: staged.extend(lines) or stage(lines, first))
+    write = bulk.CopyStream.write
+
+    def watch(stream, table, lines):
+        if table == bulk.STAGING:
+            staged.extend(lines)
+        write(stream, table, lines)
+
+    monkeypatch.setattr(bulk.CopyStream, "write", watch)
     result = import_marks(w.users.school_dsl, csv_of(*good_rows(w)), method="copy")
     assert (result.added, result.replaced, result.unchanged) == (4, 0, 1)
     assert len(staged) == 4 and all("2024-09-02" in line for line in staged)
+
+
+# A bulk load: a file much bigger than the marks table drops and rebuilds its indexes
+
+
+def mark_indexes() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'attendance_attendancemark'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def triggers_enabled() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'attendance_attendancemark'::regclass "
+            "AND NOT tgisinternal AND tgenabled = 'O'"
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.fixture
+def small_bulk(monkeypatch):
+    from onroll.attendance import bulk
+
+    monkeypatch.setattr(bulk, "BULK_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk, "BULK_SHARE", 0)  # the table's row count is an estimate; ignore it here
+    loads = []
+    drop = bulk.BulkLoad.drop_indexes
+    monkeypatch.setattr(bulk.BulkLoad, "drop_indexes", lambda load: loads.append(load) or drop(load))
+    return loads
+
+
+@postgres_only
+def test_only_a_big_file_is_a_bulk_load(db):
+    from onroll.attendance import bulk
+
+    assert not bulk.BulkLoad.wanted(0) and not bulk.BulkLoad.wanted(bulk.BULK_MIN_ROWS - 1)
+    assert bulk.BulkLoad.wanted(bulk.BULK_MIN_ROWS)  # the test database's marks table is empty
+
+
+@postgres_only
+def test_a_bulk_load_rebuilds_the_indexes_and_logs_each_school_day(school_world, small_bulk):
+    from onroll.attendance.models import RegisterChange
+
+    w = school_world
+    indexes, triggers = mark_indexes(), triggers_enabled()
+    rows = good_rows(w)
+    result = import_marks(w.users.school_dsl, csv_of(*rows), method="copy", total=len(rows))
+    assert len(small_bulk) == 1  # it was a bulk load
+    assert (result.added, result.replaced, result.unchanged) == (5, 0, 0)
+    assert mark_indexes() == indexes and "unique_mark_per_session" in indexes
+    assert triggers_enabled() == triggers and len(triggers) == 3
+    logged = set(RegisterChange.objects.values_list("school_id", "date"))
+    assert logged == {(w.school.pk, dt.date(2024, 9, 2)), (w.school.pk, dt.date(2024, 7, 1))}
+    # the same file again, every school-day now stored: staged, merged, nothing changed
+    again = import_marks(w.users.school_dsl, csv_of(*rows), method="copy", total=len(rows))
+    assert (again.added, again.unchanged) == (0, 5) and AttendanceMark.objects.count() == 5
+
+
+@postgres_only
+def test_a_bulk_load_merges_school_days_already_stored(school_world, small_bulk):
+    w = school_world
+    import_marks(w.users.school_dsl, csv_of(f"{AMARA},{w.laestab},2024-09-02,AM,N"), method="copy")
+    rows = good_rows(w)
+    result = import_marks(w.users.school_dsl, csv_of(*rows), method="copy", total=len(rows))
+    assert len(small_bulk) == 1
+    assert (result.added, result.replaced, result.unchanged) == (4, 1, 0)
+    assert codes()[w.child.pk, dt.date(2024, 9, 2), "AM"] == "/"
+    assert AttendanceMark.objects.count() == 5
+
+
+@postgres_only
+def test_a_refused_bulk_load_leaves_the_indexes_as_they_were(school_world, small_bulk):
+    w = school_world
+    indexes = mark_indexes()
+    rows = [*good_rows(w), f"{AMARA},{w.laestab},2024-09-07,AM,/"]  # a Saturday
+    result = import_marks(w.users.school_dsl, csv_of(*rows), method="copy", total=len(rows))
+    assert result.refused and len(small_bulk) == 1
+    assert not AttendanceMark.objects.exists()
+    assert mark_indexes() == indexes and len(triggers_enabled()) == 3

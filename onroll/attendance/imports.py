@@ -168,18 +168,32 @@ class _Checker:
 
     Good rows come out either as `Mark` tuples (`copy_now` None) or as lines of PostgreSQL COPY text
     `child, school, date, session, code, created_at, modified_at` split in two lists: marks for a school
-    and day with no stored marks (`stored(school_id, date)` False) and the rest, which need merging.
+    and day with no stored marks and the rest, which need merging. `stored(pairs)` answers which of the
+    (school id, date) pairs had marks before; it is asked once per chunk for the chunk's new school-days
+    (a year's file sorted by pupil names tens of thousands of them).
 
     A mark's slot (pupil-school pair, day, session) is remembered in one byte per slot (which code) and
     four (which line), per day, so spotting the same mark twice in a file costs five bytes a mark, not
     a dictionary entry."""
 
-    def __init__(self, user, codes, *, copy_now: dt.datetime | None = None, stored=None):
+    def __init__(
+        self,
+        user,
+        codes,
+        *,
+        copy_now: dt.datetime | None = None,
+        stored=None,
+        ask_ahead: bool = True,
+        before_query=None,
+    ):
         self.codes = codes
-        self.context = _Context(user)
+        self.context = _Context(user, before_query)
         self.copy = copy_now is not None
         self.now = copy_now.isoformat() if copy_now is not None else ""
         self.stored = stored
+        self.ask_ahead = ask_ahead  # False when `stored` is a set look-up: asking per chunk only costs
+        self.was_stored: dict[tuple[str, dt.date], bool] = {}
+        self.raw_school_days: set[tuple[str, str]] = set()  # (raw LAESTAB, raw date) asked about
         self.rows = 0
         self.good = 0
         self.errors: list[RowError] = []
@@ -214,7 +228,9 @@ class _Checker:
             self.errors.append(RowError(1, "header", f"The first line must be exactly {','.join(COLUMNS)}"))
             return
         line = 2
-        while batch := list(islice(reader, size)):
+        batch = list(islice(reader, size))
+        self._prepare(batch)
+        while batch:
             self.rows += len(batch)
             out = ([], []) if self.copy else []
             pos = 0
@@ -225,9 +241,40 @@ class _Checker:
             line += len(batch)
             if progress:
                 progress("Checking", self.rows, total or self.rows)
+            # The next chunk's pupils are looked up before this chunk is handed over, so the caller's COPY
+            # of this chunk can run while the next is checked without the checks needing the database.
+            batch = list(islice(reader, size))
+            self._prepare(batch)
             yield out
         if progress:
             progress("Checking", self.rows, total or self.rows)
+
+    def _prepare(self, batch) -> None:
+        """Everything the checks of `batch` need from the database, read before they start."""
+        self._resolve(batch)
+        if self.stored is None or not self.ask_ahead:
+            return
+        new = {(r[1], r[2]) for r in batch if len(r) == 5} - self.raw_school_days
+        self.raw_school_days |= new
+        asked = set()
+        for laestab_t, date_t in new:
+            laestab = self.laestabs.get(laestab_t)
+            school_id = laestab and not laestab[1] and self.context.school_ids.get(laestab[0])
+            date = self._cached(self.raw_dates, date_t, _check_date, date_t.strip())
+            if school_id and not date[1] and (school_id, date[0]) not in self.was_stored:
+                asked.add((school_id, date[0]))
+        self._ask_stored(asked)
+
+    def _ask_stored(self, pairs: set) -> None:
+        if pairs:
+            stored = self.stored(sorted(pairs))
+            self.was_stored.update((pair, pair in stored) for pair in pairs)
+
+    def fresh_school_days(self) -> list[tuple[str, dt.date]]:
+        """(school id, date) of every school-day whose marks went straight into the marks table."""
+        return [
+            (school, date) for date, day in self.days.items() for school, dest in day[2].items() if not dest
+        ]
 
     def _run(self, batch, pos, first_line, out) -> int:
         """The fast path from `pos`; answers where it stopped for a pupil not yet looked up (or the end)."""
@@ -294,6 +341,8 @@ class _Checker:
         """Look up, in a few queries, every pupil named in `rows` not looked up before."""
         keys = {(r[0], r[1]) for r in rows if len(r) == 5}
         keys.difference_update(self.pupils, self.not_fast)
+        if not keys:
+            return
         found = {}
         for key in keys:
             upn, problem = self._cached(self.upns, key[0], _check_upn, key[0].strip())
@@ -396,7 +445,9 @@ class _Checker:
         day = self._day(date_t, date[0])
         dest = day[2].get(pair[4])
         if dest is None:
-            dest = day[2][pair[4]] = int(bool(self.stored and self.stored(school_id, date[0])))
+            if self.stored is not None and (school_id, date[0]) not in self.was_stored:
+                self._ask_stored({(school_id, date[0])})
+            dest = day[2][pair[4]] = int(self.was_stored.get((school_id, date[0]), False))
             self.touched.add(school_id)
         sc = day[5].get((session_t, code_t))
         if sc is None:
@@ -418,8 +469,9 @@ class _Checker:
 class _Context:
     """Everything the row checks look up, read in a few queries."""
 
-    def __init__(self, user):
+    def __init__(self, user, before_query=None):
         self.user = user
+        self.before_query = before_query or (lambda: None)  # e.g. end an open COPY on the connection
         self.schools: dict[str, School] = {}  # LAESTAB → school
         self.schools_by_id: dict = {}
         self.children: dict[str, list] = {}  # UPN → ids of the children it names
@@ -433,6 +485,13 @@ class _Context:
     def add(self, laestabs: set[str], upns: set[str]) -> None:
         """Read the schools, pupils and roll spells these LAESTABs and UPNs name, unless read already."""
         la_codes = {laestab[:3] for laestab in laestabs} - self.la_codes
+        upns = sorted(set(upns) - self.upns_read)
+        unread = {
+            code for code in laestabs if code not in self.schools or self.schools[code].pk not in self.days
+        }
+        if not (la_codes or upns or unread):
+            return
+        self.before_query()
         if la_codes:
             self.la_codes |= la_codes
             for school in School.objects.filter(la__code__in=la_codes).select_related("la"):
@@ -441,8 +500,6 @@ class _Context:
                 self.school_ids[school.laestab] = str(school.pk)
         named = [self.schools[code] for code in laestabs if code in self.schools]
         self._load_calendars([school for school in named if school.pk not in self.days])
-
-        upns = sorted(set(upns) - self.upns_read)
         if not upns:
             return
         self.upns_read.update(upns)
@@ -506,6 +563,7 @@ class _Context:
 
     def school_days(self, school: School) -> SchoolDays | str:
         if school.pk not in self.days:
+            self.before_query()
             try:
                 self.days[school.pk] = calendar_for(school)
             except NoCalendar as exc:

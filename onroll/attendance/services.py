@@ -3,7 +3,7 @@
 New marks are inserted, marks whose code changed are replaced (each replacement audited), identical marks
 are left alone, so importing the same file twice changes nothing.
 
-On PostgreSQL the marks are saved with COPY and set-based SQL (`bulk.save_marks`); elsewhere (the SQLite
+On PostgreSQL the marks are saved with COPY and set-based SQL (`bulk`); elsewhere (the SQLite
 demo) with bulk_create. `method="orm"` forces the bulk_create path, which the benchmark uses as its baseline.
 """
 
@@ -115,28 +115,38 @@ def _import_copy(user, lines, result: ImportResult, total: int, progress) -> Non
     """PostgreSQL: check the file chunk by chunk and COPY each checked chunk in, all in one transaction.
 
     Marks for a school-day with nothing stored go straight into the marks table; the rest are staged and
-    merged at the end (see `bulk`). Once any row is wrong nothing more is written, the rest of the file is
-    still checked for the full report, and the transaction is rolled back."""
+    merged at the end (see `bulk`). One COPY stays open while the next chunk is checked, and is paused
+    whenever the checks must read the database. Once any row is wrong nothing more is written, the rest of
+    the file is still checked for the full report, and the transaction is rolled back.
+
+    `total` (the number of rows, when the caller knows it) decides whether this is a bulk load."""
     now = timezone.now()
-    checker = _Checker(user, load_code_table(), copy_now=now, stored=bulk.has_marks)
-    added = staged = 0
+    stream = bulk.CopyStream()
     with transaction.atomic():
-        for fresh, stored in checker.chunks(lines, total=total, progress=progress):
-            if checker.errors:
-                continue
-            if fresh:
-                fresh.sort()  # by child: the unique index and the key checks then go page by page
-                added += bulk.copy_marks(fresh)
-            if stored:
-                bulk.stage(stored, first=not staged)
-                staged += len(stored)
-            if progress:
-                progress("Saving", checker.rows, total or checker.rows)
+        load = bulk.BulkLoad() if bulk.BulkLoad.wanted(total) else None
+        stored = _stored_test(load.start() if load else None, stream)
+        checker = _Checker(
+            user,
+            load_code_table(),
+            copy_now=now,
+            stored=stored,
+            ask_ahead=load is None,
+            before_query=stream.pause,
+        )
+        try:
+            added, staged = _stream_chunks(checker, lines, stream, total, progress, sort=load is None)
+            stream.pause()
+        except BaseException as error:
+            stream.abort(error)
+            raise
         result.rows = checker.rows
         if checker.errors:
             result.errors = sorted(checker.errors, key=lambda e: e.line)
             transaction.set_rollback(True)
             return
+        if load:
+            load.restore_indexes()
+            load.log_changes(checker.fresh_school_days(), now)
         saved = bulk.merge_staged(now) if staged else bulk.Saved(0, [])
         result.added, result.replaced = added + saved.added, len(saved.changes)
         result.unchanged = checker.good - result.added - result.replaced
@@ -144,6 +154,42 @@ def _import_copy(user, lines, result: ImportResult, total: int, progress) -> Non
             (_replacement_event(user, c.mark_id, c.old, c) for c in saved.changes), batch_size=BATCH
         )
         _record_import(user, checker.touched, checker.context.schools_by_id, result)
+
+
+def _stored_test(stored_days: set | None, stream):
+    """How the checks ask which school-days had marks before this import: a query per chunk, the COPY
+    paused meanwhile; in a bulk load, the set of such days read before the indexes were dropped."""
+    if stored_days is not None:
+        return lambda pairs: stored_days.intersection(pairs)
+
+    def stored(pairs) -> set:
+        stream.pause()
+        return bulk.stored_among(pairs)
+
+    return stored
+
+
+def _stream_chunks(checker, lines, stream, total: int, progress, *, sort: bool) -> tuple[int, int]:
+    """Write each checked chunk to the COPY stream; (marks COPYed into the table, marks staged)."""
+    added = staged = 0
+    for fresh, stored in checker.chunks(lines, total=total, progress=progress):
+        if checker.errors:
+            stream.pause()
+            continue
+        if fresh:
+            if sort:
+                fresh.sort()  # by child: the unique index and the key checks then go page by page
+            stream.write(bulk.MARKS, fresh)
+            added += len(fresh)
+        if stored:
+            if not staged:
+                stream.pause()
+                bulk.make_staging()
+            stream.write(bulk.STAGING, stored)
+            staged += len(stored)
+        if progress:
+            progress("Saving", checker.rows, total or checker.rows)
+    return added, staged
 
 
 def _record_import(user, touched: set, schools: dict, result: ImportResult) -> None:

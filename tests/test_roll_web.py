@@ -241,3 +241,26 @@ def test_the_removals_list_shows_open_proposals_and_deletions_in_scope(world, lo
         "Amara Okafor"
         not in login(world.users.other_la_officer).get(reverse("web:removals")).content.decode()
     )
+
+
+def test_after_a_home_education_deletion_the_la_is_offered_the_ehe_register(world, login, frozen):
+    proposal = services.propose_deletion(
+        world.users.school_dsl,
+        world.child,
+        {
+            "ground": DeletionGround.objects.get(code_2024="9(1)(f)"),
+            "proposed_date": D(2026, 1, 20),
+            "ehe_notice_received_on": D(2026, 1, 5),
+            "ehe_last_day": D(2026, 1, 16),
+        },
+        today=D(2026, 1, 20),
+        case=world.case,
+    )
+    services.declare(world.users.school_dsl, proposal, {"sao_naming_this_school_in_force": False}, "No SAO")
+    services.delete_from_roll(
+        world.users.school_dsl, proposal, D(2026, 1, 20), D(2026, 1, 20), today=D(2026, 1, 20)
+    )
+    add_ehe = reverse("web:add_ehe", args=[world.child.pk])
+    page = reverse("web:deletion_return", args=[proposal.pk])
+    assert add_ehe in login(world.users.cme_officer).get(page).content.decode()
+    assert add_ehe not in login(world.users.school_dsl).get(page).content.decode()

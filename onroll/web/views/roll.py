@@ -399,4 +399,14 @@ def deletion_return(request, proposal_id):
         content, draft = proposal.return_content, False
     else:
         content, draft = services.deletion_return_content(proposal, request.user), True
-    return render(request, "web/roll_return.html", {"proposal": proposal, "content": content, "draft": draft})
+    home_education = proposal.ground.code_2024 == "9(1)(f)" and not draft
+    return render(
+        request,
+        "web/roll_return.html",
+        {
+            "proposal": proposal,
+            "content": content,
+            "draft": draft,
+            "can_add_ehe": home_education and can(request.user, Perm.EDIT_EHE_REGISTER),
+        },
+    )

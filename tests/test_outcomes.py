@@ -230,3 +230,16 @@ def test_the_case_page_shows_the_outcomes_details(world, login):
     page = login(world.users.cme_officer).get(reverse("web:case", args=[world.case.pk])).content.decode()
     assert "Southdale (991)" in page and "The other local authority confirmed it" in page
     assert "18 November 2026" in page
+
+
+def test_back_on_a_roll_adds_the_school_to_the_roll_history_once(world):
+    close(world, Outcome.BACK_ON_ROLL, {"school": world.other_school, "on_roll_from": D(2026, 11, 16)})
+    enrolment = world.child.enrolments.get(school=world.other_school)
+    assert enrolment.entry_date == D(2026, 11, 16) and enrolment.status == "on_roll"
+    services.change_category(world.users.cme_officer, world.case, Category.AT_RISK, "Again", today=TODAY)
+    close(world, Outcome.BACK_ON_ROLL, {"school": world.other_school, "on_roll_from": D(2026, 11, 18)})
+    assert world.child.enrolments.filter(school=world.other_school).count() == 1
+    # Already on Hillside's roll: nothing added.
+    services.change_category(world.users.cme_officer, world.case, Category.AT_RISK, "Again", today=TODAY)
+    close(world, Outcome.BACK_ON_ROLL, {"school": world.school, "on_roll_from": D(2026, 11, 18)})
+    assert world.child.enrolments.filter(school=world.school).count() == 1

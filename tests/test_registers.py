@@ -172,6 +172,8 @@ def test_add_from_the_child_page_and_record_a_review(world, login):
         },
     )
     assert response.status_code == 302
+    register = client.get(reverse("web:ehe_register")).content.decode()
+    assert "2 Oct 2026: Education is not suitable" in register
     entry = client.get(reverse("web:ehe_entry", args=[registration.pk])).content.decode()
     assert "Education is not suitable" in entry
     assert AuditEvent.objects.filter(action=Action.VIEW, object_id=registration.pk).count() == 1

@@ -10,6 +10,8 @@ from django.db import transaction
 from onroll.accounts.models import Role
 from onroll.audit.models import Action
 from onroll.audit.services import changed_fields, record
+from onroll.children.models import EnrolmentStatus
+from onroll.children.services import add_enrolment
 from onroll.core.concurrency import lock_unchanged
 from onroll.core.dates import long_date
 from onroll.registers.services import add_ehe_from_case, settings_for
@@ -238,11 +240,19 @@ def close_case(
         {"outcome": outcome, "date_closed": date_closed},
         details={k: v for k, v in kept.items() if v not in (None, "")},
     )
+    if outcome == Outcome.BACK_ON_ROLL:
+        _put_on_roll(user, case.child, kept["school"], kept["on_roll_from"])
     if outcome == Outcome.EHE:
         add_ehe_from_case(user, case, started_on=date_closed, review_due=kept["review_due"])
     if outcome == Outcome.SAO:
         _open_legal_referral(user, case, kept["sao_served_on"], date_closed)
     return case
+
+
+def _put_on_roll(user, child, school, on_roll_from: dt.date):
+    """The roll history shows the school the case closed with, unless it already shows the child there."""
+    if not child.enrolments.filter(school=school, status=EnrolmentStatus.ON_ROLL).exists():
+        add_enrolment(user, child, {"school": school, "entry_date": on_roll_from})
 
 
 # How long parents have to answer a school attendance order notice before the LA acts (15 days today;

@@ -3,14 +3,14 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 
 from onroll.accounts.models import OrganisationKind
 from onroll.accounts.permissions import Perm, can
 from onroll.children.queries import name_search_ids
 from onroll.schools.models import LocalAuthority
 
-from .models import CNISEntry, EHERegistration
+from .models import CNISEntry, EHERegistration, ReviewOutcome, SuitabilityReview
 from .services import cnis_enabled
 
 DUE_SOON_DAYS = 28
@@ -45,8 +45,13 @@ class EHEFilters:
 def ehe_register(user, f: EHEFilters, today: dt.date, limit: int = 500) -> list[EHERegistration]:
     """The register with each entry's next review due; overdue reviews first, then by when they fall due
     (an earlier due date sorts first, so overdue ones lead), entries with no review due last."""
+    done = SuitabilityReview.objects.filter(registration=OuterRef("pk"), done_on__isnull=False).order_by(
+        "-done_on", "-created_at"
+    )
     rows = visible_ehe(user).annotate(
-        next_review=Min("reviews__due_on", filter=Q(reviews__done_on__isnull=True))
+        next_review=Min("reviews__due_on", filter=Q(reviews__done_on__isnull=True)),
+        last_review_on=Subquery(done.values("done_on")[:1]),
+        last_review_outcome=Subquery(done.values("outcome")[:1]),
     )
     if f.status == "ended":
         rows = rows.filter(ended_on__isnull=False)
@@ -63,7 +68,11 @@ def ehe_register(user, f: EHEFilters, today: dt.date, limit: int = 500) -> list[
     rows = rows.select_related("child").order_by(
         F("next_review").asc(nulls_last=True), "child__legal_last_name", "child__legal_first_name"
     )
-    return list(rows[:limit])
+    rows = list(rows[:limit])
+    for row in rows:
+        outcome = row.last_review_outcome
+        row.last_review_label = ReviewOutcome(outcome).label if outcome in ReviewOutcome.values else ""
+    return rows
 
 
 def open_ehe_for(child) -> EHERegistration | None:

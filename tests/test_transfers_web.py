@@ -218,3 +218,14 @@ def test_the_admin_lists_transfers_read_only(world, login):
     for model in ("ctffile", "move", "arrivalnotice"):
         assert client.get(f"/admin/transfers/{model}/").status_code == 200
         assert client.get(f"/admin/transfers/{model}/add/").status_code == 403
+
+
+def test_the_child_ctf_page_shows_schools_and_attendance_from_ctfs(world, login):
+    from onroll.transfers.ctf_import import import_ctf
+
+    data = synthetic_ctf(1, source="9913001", destination="990LLLL", history=[("991", "3001")])
+    import_ctf(world.users.cme_officer, data, "in.XML", today=dt.date(2026, 1, 15))
+    child = Child.objects.get(upn=make_upn("991", "3001", 1))
+    page = login(world.users.cme_officer).get(reverse("web:child_ctf", args=[child.pk])).content.decode()
+    assert "Schools from CTFs that Onroll does not hold" in page and "9913001" in page
+    assert "Attendance from CTFs" in page and ">300<" in page

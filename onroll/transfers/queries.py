@@ -8,7 +8,7 @@ from onroll.children.names import search_key
 from onroll.children.queries import visible_children
 from onroll.schools.models import LocalAuthority
 
-from .models import ArrivalNotice, ArrivalStatus, CtfFile, Direction, Move
+from .models import ArrivalNotice, ArrivalStatus, CtfFile, CtfPupil, Direction, Move
 
 
 def visible_ctf_files(user) -> QuerySet[CtfFile]:
@@ -24,6 +24,26 @@ def visible_ctf_files(user) -> QuerySet[CtfFile]:
 
 def ctf_files_of_child(user, child) -> QuerySet[CtfFile]:
     return visible_ctf_files(user).filter(pupil_rows__child=child).distinct().order_by("-created_at")
+
+
+def ctf_history_of_child(user, child) -> tuple[list[dict], list[dict]]:
+    """Schools Onroll does not hold and attendance summaries, from the CTFs about a child the user can see:
+    (spells, years), each listed once, newest file's version first."""
+    spells, years = {}, {}
+    rows = (
+        CtfPupil.objects.filter(child=child, ctf__in=visible_ctf_files(user))
+        .select_related("ctf")
+        .order_by("-ctf__created_at")
+    )
+    for row in rows:
+        for spell in row.school_history:
+            spells.setdefault((spell["laestab"], spell["entry_date"]), {**spell, "file": row.ctf.file_name})
+        for year in row.attendance:
+            years.setdefault((year["year"], year["laestab"]), {**year, "file": row.ctf.file_name})
+    return (
+        sorted(spells.values(), key=lambda s: s["entry_date"], reverse=True),
+        sorted(years.values(), key=lambda y: y["year"], reverse=True),
+    )
 
 
 def ctf_to_download(user, ctf_id) -> CtfFile:

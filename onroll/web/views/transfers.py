@@ -160,7 +160,12 @@ def child_ctf(request, child_id):
     return render(
         request,
         "web/transfers_child_ctf.html",
-        {"child": child, "form": form, "files": queries.ctf_files_of_child(request.user, child)},
+        {
+            "child": child,
+            "form": form,
+            "files": queries.ctf_files_of_child(request.user, child),
+            "history": queries.ctf_history_of_child(request.user, child),
+        },
     )
 
 

@@ -32,6 +32,7 @@ class Perm(StrEnum):
     EDIT_EHE_REGISTER = "edit_ehe_register"  # add children, record suitability reviews
     VIEW_CNIS_REGISTER = "view_cnis_register"  # register of children not in school (when the LA turns it on)
     EDIT_CNIS_REGISTER = "edit_cnis_register"
+    REVIEW_DUPLICATES = "review_duplicates"  # the likely-duplicates list: merge, undo, "not the same child"
     ADMIN = "admin"
 
 
@@ -87,6 +88,9 @@ _REGISTERS = {
     Role.SENIOR_LEADER: _REGISTER_VIEW,
 }
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in _REGISTERS.items()})
+
+# Likely duplicate children (onroll/matching): business support keeps the register tidy.
+ROLE_PERMISSIONS[Role.BUSINESS_SUPPORT] |= {Perm.REVIEW_DUPLICATES}
 
 
 def can(user, perm: Perm) -> bool:

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .views import attendance, auth, cases, children, referrals, register, tasks, transfers, whatif
+from .views import matching as matching_views
 from .views import registers as registers_views
 from .views import roll as roll_views
 
@@ -16,6 +17,9 @@ urlpatterns = [
     path("my-tasks/", tasks.my_tasks, name="my_tasks"),
     path("tasks/<uuid:task_id>/", tasks.task_detail, name="task"),
     path("referrals/new/", referrals.new_referral, name="new_referral"),
+    path("duplicates/", matching_views.duplicates, name="duplicates"),
+    path("duplicates/<uuid:pair_id>/", matching_views.decide_pair, name="decide_duplicate"),
+    path("merges/<uuid:merge_id>/undo/", matching_views.undo_merge, name="undo_merge"),
     path("attendance/import/", attendance.import_attendance, name="import_attendance"),
     path("children/<uuid:child_id>/", children.child_detail, name="child"),
     path("children/<uuid:child_id>/audit/", children.child_audit, name="child_audit"),

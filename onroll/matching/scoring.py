@@ -102,15 +102,22 @@ def _looks_like_sibling(levels) -> bool:
     """Same surname and a shared home or birth date, but the child's own details differ: a brother, sister
     or twin rather than the same child."""
     first, last, dob = levels["first_name"], levels["last_name"], levels["date_of_birth"]
-    if last is None or last[0] == "different" or dob is None or first is None:
+    if dob is None or first is None:
         return False
     if levels["upn"] is not None and levels["upn"][0] == "same":
         return False
     close_birth = dob[0] in ("exact", "day_month_swapped", "one_digit")
     other_sex = levels["sex"] is not None and levels["sex"][0] == "different" and first[0] != "exact"
+    if other_sex and (close_birth or _shares_household(levels)):
+        return True
+    both_names = first[0] != "different" and last is not None and last[0] != "different"
+    if levels["sex"] is not None and levels["sex"][0] == "different" and close_birth and not both_names:
+        return True  # a boy and a girl born the same day with one name in common: twins
+    if last is None or last[0] == "different":
+        return False
     # A twin's first name is often the other twin's middle name, so a match through a middle name does
     # not tell them apart.
-    if first[0] in ("different", "similar") or first[1] == KIND_NOTES["middle"] or other_sex:
+    if first[0] in ("different", "similar") or first[1] == KIND_NOTES["middle"]:
         return close_birth or dob[0] == "same_year" or _shares_household(levels)
     return not close_birth and _shares_household(levels)
 
@@ -121,7 +128,7 @@ def _identity_agreements(levels) -> int:
         return 2
     first, last, dob = levels["first_name"], levels["last_name"], levels["date_of_birth"]
     return (
-        (first is not None and first[0] not in ("different", "similar"))
+        (first is not None and first[0] not in ("different", "similar") and first[1] != KIND_NOTES["middle"])
         + (last is not None and last[0] not in ("different", "part"))
         + (dob is not None and dob[0] in ("exact", "day_month_swapped", "one_digit"))
     )

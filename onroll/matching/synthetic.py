@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from faker.providers.person.en_GB import Provider as PersonProvider
 
-from .names import nickname_groups
+from .names import are_short_forms, nickname_groups
 
 EXTRA_SURNAMES = (
     "Khan Ahmed Hussain Ali Begum Patel Shah Akhtar Rahman Islam Iqbal Chaudhry Malik Mahmood Bibi "
@@ -149,7 +149,8 @@ def generate(n_children: int, *, seed: int = 1, duplicate_rate: float = 0.3, tod
         for i in range(size):
             sex = rng.choice("FM")
             first = rng.choice(GIRLS if sex == "F" else BOYS)
-            while first in used:
+            # Parents do not call two of their children Anthony and Tony.
+            while any(first == u or are_short_forms(first.lower(), u.lower()) for u in used):
                 first = rng.choice(GIRLS if sex == "F" else BOYS)
             used.add(first)
             if i > 0 and not (twins and i == 1):

@@ -67,12 +67,16 @@ def estimate_u(profiles, *, samples: int = 200_000, seed: int = 7) -> dict:
     return _frequencies(gamma(levels), np.ones(len(levels)))
 
 
-def _frequencies(g: np.ndarray, weights: np.ndarray, pseudo: float = 0.5) -> dict:
+def _frequencies(g: np.ndarray, weights: np.ndarray, pseudo: float = 0.5, start: dict | None = None) -> dict:
+    """Weighted level frequencies per comparison. With `start`, each comparison gets PRIOR_PAIRS pairs'
+    worth of the starting m, so a level the data barely shows keeps a plausible m instead of ~0."""
     out = {}
     for col, name in enumerate(NAMES):
         k = len(LEVELS[name])
         known = g[:, col] >= 0
         counts = np.bincount(g[known, col], weights=weights[known], minlength=k) + pseudo
+        if start is not None:
+            counts = counts + PRIOR_PAIRS * start[name]
         out[name] = counts / counts.sum()
     return out
 
@@ -80,6 +84,10 @@ def _frequencies(g: np.ndarray, weights: np.ndarray, pseudo: float = 0.5) -> dic
 # A UPN is given once to one child; register pairs rarely share one by chance, and training data often has
 # none, so its levels are fixed rather than learnt: 5 % of the same child's records carry a mistyped UPN.
 FIXED = {"upn": (np.array([0.95, 0.05]), np.array([1e-7, 1 - 1e-7]))}
+
+
+PRIOR_PAIRS = 50
+START = {name: np.array(values) / sum(values) for name, values in START_M.items()}
 
 
 def em(g: np.ndarray, m: dict, u: dict, prior: float, *, iterations: int = 30):
@@ -94,7 +102,7 @@ def em(g: np.ndarray, m: dict, u: dict, prior: float, *, iterations: int = 30):
         odds = np.exp(np.clip(np.log(prior / (1 - prior)) + log_m - log_u, -700, 700))
         p = odds / (1 + odds)
         prior = float(np.clip(p.mean(), 1e-6, 0.5))
-        m = _frequencies(g, p, pseudo=0.01)
+        m = _frequencies(g, p, pseudo=0.01, start=START)
         m.update({name: fixed[0] for name, fixed in FIXED.items()})
     return m, prior
 

@@ -93,3 +93,34 @@ def test_candidates_are_only_children_the_referrer_may_see(login, world):
     response = login(world.users.other_school_dsl).post(reverse("web:new_referral"), _amara_again())
     assert response.status_code == 302
     assert Referral.objects.get().child != world.child
+
+
+def test_the_search_page_shows_reasons_and_clear_messages(login, world):
+    from django.urls import reverse as r
+
+    client = login(world.users.spa_officer)
+    page = client.get(
+        r("web:find_child"),
+        {
+            "first_name": "Amarah",
+            "last_name": "Okafor",
+            "date_of_birth_0": "14",
+            "date_of_birth_1": "3",
+            "date_of_birth_2": "2015",
+        },
+    ).content.decode()
+    assert "Amara Okafor" in page and "same date of birth" in page and "Very likely the same child" in page
+    empty = client.get(r("web:find_child"), {"first_name": "", "last_name": ""}).content.decode()
+    assert (
+        "govuk-error-summary" in empty
+        and "Enter a surname and a date of birth or first name, or a UPN" in empty
+    )
+    absurd = client.get(r("web:find_child"), {"last_name": "12345", "first_name": "Amara"}).content.decode()
+    assert "Names must contain letters, and no numbers" in absurd
+    # Another school's DSL cannot find Amara: the search stays inside what they may see.
+    other = (
+        login(world.users.other_school_dsl)
+        .get(r("web:find_child"), {"first_name": "Amara", "last_name": "Okafor"})
+        .content.decode()
+    )
+    assert "No child you can see looks like this child" in other

@@ -27,6 +27,7 @@ MATRIX = [
     ("web:my_cases", None, ALL_STAFF),
     ("web:new_referral", None, ALL_STAFF - {"senior_leader"}),
     ("web:duplicates", None, {"business_support"}),
+    ("web:find_child", None, ALL_STAFF),
     ("web:import_attendance", None, {"school_dsl", "other_school_dsl", "business_support"}),
     ("web:child", "child", SEES_AMARA),
     ("web:child_audit", "child", {"business_support", "panel_chair", "senior_leader"}),

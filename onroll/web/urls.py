@@ -17,6 +17,7 @@ urlpatterns = [
     path("my-tasks/", tasks.my_tasks, name="my_tasks"),
     path("tasks/<uuid:task_id>/", tasks.task_detail, name="task"),
     path("referrals/new/", referrals.new_referral, name="new_referral"),
+    path("children/find/", matching_views.find_child, name="find_child"),
     path("duplicates/", matching_views.duplicates, name="duplicates"),
     path("duplicates/<uuid:pair_id>/", matching_views.decide_pair, name="decide_duplicate"),
     path("merges/<uuid:merge_id>/undo/", matching_views.undo_merge, name="undo_merge"),

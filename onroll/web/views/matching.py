@@ -1,5 +1,7 @@
-"""Likely duplicate children: the list for business support, merge, "not the same child", undo."""
+"""Is this child already known? A search with reasons; and likely duplicate children for business support
+(merge, "not the same child", undo)."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -11,11 +13,53 @@ from onroll.accounts.permissions import Perm
 from onroll.audit.models import Action
 from onroll.audit.services import record
 from onroll.children.models import Child
+from onroll.children.queries import visible_children
 from onroll.matching import merging
 from onroll.matching.duplicates import open_pairs
 from onroll.matching.models import DuplicatePair, Merge, PairStatus
+from onroll.matching.services import check_search_input, profile_from_data, search
 
-from .common import require
+from ..govuk_fields import GovDateField
+from .common import apply_service_errors, require, today
+
+
+class FindChildForm(forms.Form):
+    first_name = forms.CharField(label="First name", max_length=200, required=False)
+    last_name = forms.CharField(label="Last name", max_length=200, required=False)
+    date_of_birth = GovDateField(
+        label="Date of birth",
+        label_lower="the date of birth",
+        required=False,
+        help_text="For example, 27 3 2015",
+    )
+    upn = forms.CharField(label="UPN", max_length=40, required=False)
+    postcode = forms.CharField(label="Postcode", max_length=20, required=False)
+
+
+@login_required
+def find_child(request):
+    """Search before create, on its own: anyone who can see children may ask whether one is known."""
+    require(request.user, Perm.VIEW_CHILD)
+    form = FindChildForm(request.GET or None)
+    found = None
+    if request.GET and form.is_valid():
+        d = form.cleaned_data
+        try:
+            cleaned = check_search_input(
+                first_name=d["first_name"],
+                last_name=d["last_name"],
+                date_of_birth=d["date_of_birth"],
+                upn=d["upn"],
+                today=today(),
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            profile = profile_from_data(
+                {**d, "upn": cleaned["upn"]}, addresses=[("", d["postcode"], True)] if d["postcode"] else ()
+            )
+            found = search(profile, within=visible_children(request.user))
+    return render(request, "web/matching_find.html", {"form": form, "found": found})
 
 
 def _la_code(user) -> str:

@@ -96,17 +96,21 @@ def profiles_for(child_ids) -> dict:
     ids = list(child_ids)
     if not ids:
         return {}
-    children = Child.objects.filter(pk__in=ids).values(
-        "id",
-        "legal_first_name",
-        "legal_middle_names",
-        "legal_last_name",
-        "preferred_first_name",
-        "preferred_last_name",
-        "date_of_birth",
-        "sex",
-        "upn",
-        "former_upn",
+    children = (
+        Child.objects.filter(pk__in=ids)
+        .order_by()
+        .values(
+            "id",
+            "legal_first_name",
+            "legal_middle_names",
+            "legal_last_name",
+            "preferred_first_name",
+            "preferred_last_name",
+            "date_of_birth",
+            "sex",
+            "upn",
+            "former_upn",
+        )
     )
     former = {}
     for row in ChildName.objects.filter(child_id__in=ids, kind=NameKind.FORMER).values_list(
@@ -114,12 +118,14 @@ def profiles_for(child_ids) -> dict:
     ):
         former.setdefault(row[0], []).append((row[1], row[2]))
     addresses = {}
-    for row in Address.objects.filter(child_id__in=ids).values_list(
-        "child_id", "line_1", "postcode", "to_date"
+    for row in (
+        Address.objects.filter(child_id__in=ids)
+        .order_by()
+        .values_list("child_id", "line_1", "postcode", "to_date")
     ):
         addresses.setdefault(row[0], []).append((row[1], row[2], row[3] is None))
     contacts = {}
-    for row in Contact.objects.filter(child_id__in=ids).values_list("child_id", "name", "phone"):
+    for row in Contact.objects.filter(child_id__in=ids).order_by().values_list("child_id", "name", "phone"):
         contacts.setdefault(row[0], []).append((row[1], row[2]))
     out = {}
     for c in children:

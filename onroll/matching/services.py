@@ -18,7 +18,7 @@ from onroll.children.names import search_key
 from onroll.core import upn as upn_rules
 
 from . import scoring
-from .blocking import candidate_filter
+from .blocking import candidate_ids
 from .models import Decision, MatchDecision
 from .profiles import Profile, make_profile, profiles_for
 
@@ -91,12 +91,7 @@ def search(profile: Profile, *, within=None, limit: int = 10, exclude=()) -> Sea
     except scoring.ModelError as exc:
         log.warning("matching model unusable: %s", exc)
         return SearchResult(_exact_search(profile, within, limit, exclude), FALLBACK_NOTICE.format(exc))
-    cond = candidate_filter(profile)
-    if cond is None:
-        return SearchResult([], "", model.version)
-    ids = list(
-        within.filter(cond).exclude(pk__in=exclude).values_list("pk", flat=True)[:MAX_CANDIDATES_SCORED]
-    )
+    ids = list(candidate_ids(profile, within) - set(exclude))[:MAX_CANDIDATES_SCORED]
     scored = []
     for child_id, other in profiles_for(ids).items():
         s = model.score(profile, other)

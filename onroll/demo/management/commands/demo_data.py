@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from onroll.demo.generator import DEMO_PASSWORD, DemoResult, generate
+from onroll.demo.issue4 import add_issue4
 from onroll.demo.procedures import start_procedures
 
 
@@ -52,16 +53,18 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self._report(result, time.monotonic() - started)
         if result.created:
-            self._first_run(result)
+            self._first_run(result, options)
         self._logins(result)
 
-    def _first_run(self, result: DemoResult):
+    def _first_run(self, result: DemoResult, options):
         report = start_procedures(result.la, timezone.localdate())
         self.stdout.write(
             f"Daily run for {report.on:%d %B %Y}: {report.procedures_opened} absence procedures started "
             f"({report.cases_opened} new at-risk cases), {report.tasks_opened} tasks, {report.escalated} "
             "escalated."
         )
+        story = add_issue4(result.la, report.on, user_prefix=options["user_prefix"], seed=options["seed"])
+        self.stdout.write(story.summary())
 
     def _progress(self, done: int, total: int):
         if self.verbosity >= 2 or total > 50_000:

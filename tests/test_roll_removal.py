@@ -11,7 +11,7 @@ from onroll.procedures.models import Procedure, StandDown, Task, TaskStatus
 from onroll.procedures.run import daily_run
 from onroll.procedures.services import complete_task, load_packs
 from onroll.roll import conditions as c
-from onroll.roll import queries, services
+from onroll.roll import evidence, queries, services
 from onroll.roll.models import (
     Decision,
     DeletionGround,
@@ -77,7 +77,7 @@ def propose(world, code, on, **extra):
 
 
 def statuses(proposal, on):
-    return [r.status for r in queries.check(proposal, on).results]
+    return [r.status for r in evidence.check(proposal, on).results]
 
 
 def task(world, step_id):
@@ -102,7 +102,7 @@ def test_achieving_for_children_day_20_path_to_deletion_under_i(afc):
     assert permission.status == TaskStatus.OPEN and permission.due_on == day_20
 
     proposal = propose(afc, "9(1)(i)", day_20)
-    check = queries.check(proposal, day_20)
+    check = evidence.check(proposal, day_20)
     assert [r.status for r in check.results] == [
         c.Status.MET,  # 20 school days
         c.Status.MET,  # all G, N or O
@@ -180,7 +180,7 @@ def test_portsmouth_destination_not_verified_path_to_deletion_under_h(portsmouth
         c.Status.MET,
     ]  # leave given, ended, not back
     assert statuses(proposal, day_10)[4] == c.Status.UNMET  # no joint enquiries yet
-    blockers = queries.check(proposal, day_10).blockers(proposal)
+    blockers = evidence.check(proposal, day_10).blockers(proposal)
     assert "The LA's investigation is still open: the child stays on roll until it ends" in blockers
 
     log_joint_enquiries(w, day_10)
@@ -219,7 +219,7 @@ def test_ground_h_is_not_met_before_the_tenth_school_day_after_the_leave(portsmo
     w = portsmouth
     days = marks(w.child, w.school, D(2025, 11, 27), [("C", "C")] * 5 + [("O", "O")] * 9)
     proposal = propose(w, "9(1)(h)", days[-1])
-    result = queries.check(proposal, days[-1]).results[2]
+    result = evidence.check(proposal, days[-1]).results[2]
     assert result.status == c.Status.UNMET
     assert any("only 9 of the 10 school days" in note for note in result.notes)
 
@@ -237,7 +237,7 @@ def test_ground_i_broken_by_an_illness_session(afc):
     codes = [("N", "N")] * 10 + [("N", "I")] + [("N", "N")] * 10
     days = marks(afc.child, afc.school, D(2025, 12, 5), codes)
     proposal = propose(afc, "9(1)(i)", days[-1])
-    result = queries.check(proposal, days[-1]).results[0]
+    result = evidence.check(proposal, days[-1]).results[0]
     assert result.status == c.Status.UNMET and "10 school days in a row" in result.notes[0]
 
 
@@ -259,24 +259,24 @@ def test_cwsa_consent_for_a_child_on_a_child_protection_plan(world, settings):
     proposal = propose(
         world, "9(1)(f)", D(2026, 1, 20), ehe_notice_received_on=D(2026, 1, 5), ehe_last_day=D(2026, 1, 16)
     )
-    check = queries.check(proposal, D(2026, 1, 20))
+    check = evidence.check(proposal, D(2026, 1, 20))
     assert check.results[-1].status == c.Status.UNMET
     assert any("s37" in why for why in check.permission_reasons)
     services.decide(
         world.users.cme_officer, proposal, Decision.GRANTED, "Consent: EHE plan seen", today=D(2026, 1, 20)
     )
     proposal.refresh_from_db()
-    assert queries.check(proposal, D(2026, 1, 20)).results[-1].status == c.Status.MET
+    assert evidence.check(proposal, D(2026, 1, 20)).results[-1].status == c.Status.MET
     settings.ONROLL_CWSA_S37_CONSENT = False
     proposal.decision = ""
-    assert queries.check(proposal, D(2026, 1, 20)).results[-1].status == c.Status.MET
+    assert evidence.check(proposal, D(2026, 1, 20)).results[-1].status == c.Status.MET
 
 
 def test_a_special_school_placement_needs_the_las_consent(world):
     world.school.school_type = SchoolType.SPECIAL
     world.school.save()
     proposal = propose(world, "9(1)(g)", D(2026, 1, 20))
-    check = queries.check(proposal, D(2026, 1, 20))
+    check = evidence.check(proposal, D(2026, 1, 20))
     assert check.results[-1].status == c.Status.UNMET
     assert "Regulation 9(2): a pupil at a special school needs the LA's consent" in check.permission_reasons
 
@@ -409,11 +409,11 @@ def test_what_onroll_records_is_evidence_not_a_declaration(afc):
         case=afc.case,
     )
     proposal = propose(afc, "9(1)(o)", D(2025, 12, 5))
-    first = queries.check(proposal, D(2025, 12, 5)).results[0]
+    first = evidence.check(proposal, D(2025, 12, 5)).results[0]
     assert (
         first.status == c.Status.MET and "permanent exclusion recorded from 3 November 2025" in first.notes[0]
     )
-    assert "permanently_excluded" not in queries.declarable_now(proposal, D(2025, 12, 5))
+    assert "permanently_excluded" not in evidence.declarable_now(proposal, D(2025, 12, 5))
     with pytest.raises(ValidationError, match="cannot be declared"):
         services.declare(afc.users.school_dsl, proposal, {"permanently_excluded": False}, "No")
 
@@ -423,7 +423,7 @@ def test_ground_l_reads_the_end_of_compulsory_school_age_from_the_date_of_birth(
     afc.child.date_of_birth = born
     afc.child.save()
     proposal = propose(afc, "9(1)(l)", D(2026, 7, 22))  # last day of the summer term 2026
-    assert queries.check(proposal, D(2026, 7, 22)).results[0].status == expected
+    assert evidence.check(proposal, D(2026, 7, 22)).results[0].status == expected
 
 
 def test_ground_a_reads_the_other_schools_roll(world):
@@ -431,12 +431,12 @@ def test_ground_a_reads_the_other_schools_roll(world):
 
     f.EnrolmentFactory(child=world.child, school=world.other_school, entry_date=D(2026, 1, 12))
     proposal = propose(world, "9(1)(a)", D(2026, 1, 20))
-    first = queries.check(proposal, D(2026, 1, 20)).results[0]
+    first = evidence.check(proposal, D(2026, 1, 20)).results[0]
     assert (
         first.status == c.Status.MET
         and "on Riverside Primary School's roll from 12 January 2026" in first.notes[0]
     )
-    assert "pupil_registered_at_other_school" not in queries.declarable_now(proposal, D(2026, 1, 20))
+    assert "pupil_registered_at_other_school" not in evidence.declarable_now(proposal, D(2026, 1, 20))
 
 
 def test_a_deletion_with_no_case_closes_the_enrolment_and_opens_no_task(world):

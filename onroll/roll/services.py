@@ -18,7 +18,7 @@ from onroll.procedures.models import Task, TaskStatus
 from onroll.procedures.services import TaskNotYours, can_complete, complete_task, open_case_task
 
 from . import conditions as c
-from . import queries
+from . import evidence, queries
 from .models import (
     Decision,
     Declaration,
@@ -190,7 +190,7 @@ CONSENT_CASE_REASONS = {"9(1)(f)": "withdrawn_by_parents"}
 def _ask_the_la(user, proposal: DeletionProposal, today: dt.date) -> None:
     """When the law needs the LA's consent and no procedure step already asks the LA to decide, open the
     CME officer's task to decide (and, for a child with no open case, an at-risk case to hold it)."""
-    if not queries.consent_reasons(proposal) or queries.procedure_permission(proposal):
+    if not evidence.consent_reasons(proposal) or evidence.procedure_permission(proposal):
         return
     if proposal.case is None:
         reason = Reason.objects.get(code=CONSENT_CASE_REASONS.get(proposal.ground.code_2024, "other"))
@@ -210,7 +210,7 @@ def _ask_the_la(user, proposal: DeletionProposal, today: dt.date) -> None:
     open_case_task(
         user,
         proposal.case,
-        step_id=queries.decision_step_id(proposal),
+        step_id=evidence.decision_step_id(proposal),
         title=f"Decide whether to consent to {proposal.school} deleting {proposal.child.full_name} from its "
         f"roll (regulation {proposal.ground.code_2024})",
         role=Role.CME_OFFICER,
@@ -246,7 +246,7 @@ def declare(
     proposal = _lock(proposal)
     _check_own_school(user, proposal)
     _check_open(proposal)
-    allowed = set(queries.declarable_now(proposal, on or proposal.proposed_date))
+    allowed = set(evidence.declarable_now(proposal, on or proposal.proposed_date))
     wrong = [fact for fact in answers if fact not in allowed or fact in c.EVIDENCE_FACTS]
     if wrong:
         raise ValidationError(f"These cannot be declared for this ground: {', '.join(wrong)}")
@@ -290,7 +290,7 @@ def decide(
         errors["decision"] = "Select whether permission is granted or refused"
     if not reasons.strip():
         errors["reasons"] = "Enter the reasons for the decision"
-    if decision == Decision.GRANTED and queries.investigation_open(proposal.case):
+    if decision == Decision.GRANTED and evidence.investigation_open(proposal.case):
         errors["decision"] = (
             "The investigation is still open: mark the enquiries task done before granting permission"
         )
@@ -317,13 +317,13 @@ def _complete_decision_tasks(user, proposal, today):
     to decide, when they are open."""
     if proposal.case is None:
         return
-    steps = [*queries.PERMISSION_STEP_IDS, queries.decision_step_id(proposal)]
+    steps = [*evidence.PERMISSION_STEP_IDS, evidence.decision_step_id(proposal)]
     tasks = Task.objects.filter(case=proposal.case, step_id__in=steps, status=TaskStatus.OPEN)
-    evidence = f"{proposal.get_decision_display()} in Onroll: {proposal.decision_reasons}"
+    done_with = f"{proposal.get_decision_display()} in Onroll: {proposal.decision_reasons}"
     for task in tasks:
         if can_complete(user, task) and task.opened_on <= today:
             try:
-                complete_task(user, task, today, evidence, today=today)
+                complete_task(user, task, today, done_with, today=today)
             except (TaskNotYours, ValidationError):
                 pass  # the task stays open for the officer to close by hand
 
@@ -382,7 +382,7 @@ def delete_from_roll(
         errors["return_sent_on"] = "The date the return was sent must be today or in the past"
     if errors:
         raise ValidationError(errors)
-    verdict = queries.check(proposal, deleted_on)
+    verdict = evidence.check(proposal, deleted_on)
     blockers = verdict.blockers(proposal)
     if blockers:
         raise ValidationError(["The pupil cannot be deleted yet."] + blockers)

@@ -18,7 +18,7 @@ from onroll.casework.models import Case
 from onroll.children import queries as child_queries
 from onroll.children.models import Child
 from onroll.roll import conditions as c
-from onroll.roll import queries, services
+from onroll.roll import evidence, queries, services
 from onroll.roll.models import Decision, DeletionProposal, EnquiryMethod, EnquiryOutcome, ProposalStatus
 
 from ..govuk_fields import GovDateField
@@ -299,7 +299,7 @@ def proposal_detail(request, proposal_id):
         if proposal.status == ProposalStatus.PROPOSED
         else proposal.deleted_on
     )
-    verdict = queries.check(proposal, on or today())
+    verdict = evidence.check(proposal, on or today())
     is_open = proposal.status == ProposalStatus.PROPOSED
     own_school = _own_school(request.user, proposal)
     return render(
@@ -313,7 +313,7 @@ def proposal_detail(request, proposal_id):
             "blockers": verdict.blockers(proposal),
             "log": queries.enquiry_log(proposal.case) if proposal.case else None,
             "declarations": proposal.declarations.select_related("created_by"),
-            "can_declare": own_school and is_open and bool(queries.declarable_now(proposal, verdict.on)),
+            "can_declare": own_school and is_open and bool(evidence.declarable_now(proposal, verdict.on)),
             "can_decide": _deciding_la(request.user, proposal) and is_open,
             "can_delete": own_school and is_open,
             "is_open": is_open,
@@ -328,7 +328,7 @@ def declare(request, proposal_id):
     if not _own_school(request.user, proposal) or proposal.status != ProposalStatus.PROPOSED:
         raise Http404("Page not found")
     on = min(today(), proposal.proposed_date)
-    form = DeclarationForm(request.POST or None, facts=queries.declarable_now(proposal, on))
+    form = DeclarationForm(request.POST or None, facts=evidence.declarable_now(proposal, on))
     if request.method == "POST" and form.is_valid():
         statement = form.cleaned_data["statement"]
         if _run(form, lambda: services.declare(request.user, proposal, form.answers(), statement, on=on)):

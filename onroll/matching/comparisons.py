@@ -15,7 +15,15 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "date_of_birth": ("exact", "day_month_swapped", "one_digit", "same_year", "different"),
     "sex": ("same", "different"),
     "upn": ("same", "different"),
-    "home": ("same_address", "same_postcode", "lived_at_same_postcode", "same_district", "different"),
+    "home": (
+        "same_address",
+        "same_postcode",
+        "same_street",
+        "lived_at_same_postcode",
+        "similar_postcode",
+        "same_district",
+        "different",
+    ),
     "contact": ("same_phone", "same_parent", "different"),
 }
 
@@ -43,7 +51,9 @@ REASONS: dict[tuple[str, str], str] = {
     ("upn", "different"): "different UPN",
     ("home", "same_address"): "same address",
     ("home", "same_postcode"): "same postcode",
+    ("home", "same_street"): "same first line of address, postcode differs",
     ("home", "lived_at_same_postcode"): "lived at the same postcode",
+    ("home", "similar_postcode"): "postcode differs by one character",
     ("home", "same_district"): "same postcode district",
     ("home", "different"): "different address",
     ("contact", "same_phone"): "same parent's phone number",
@@ -123,8 +133,14 @@ def _home_level(a: Profile, b: Profile) -> str | None:
         return None
     if a.current_postcodes & b.current_postcodes:
         return "same_address" if a.streets & b.streets else "same_postcode"
+    if a.streets & b.streets:
+        return "same_street"
     if a.postcodes & b.postcodes:
         return "lived_at_same_postcode"
+    for x in a.postcodes:
+        for y in b.postcodes:
+            if len(x) == len(y) and jellyfish.damerau_levenshtein_distance(x, y) == 1:
+                return "similar_postcode"
     if {p[:-3] for p in a.postcodes} & {p[:-3] for p in b.postcodes}:
         return "same_district"
     return "different"

@@ -7,7 +7,6 @@ from onroll.casework.models import (
     Category,
     ContactMethod,
     ContactOutcome,
-    Outcome,
     ProvisionType,
     Reason,
     Vulnerability,
@@ -213,19 +212,6 @@ class ChangeStatusForm(VersionedForm):
     def __init__(self, *args, allowed=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_category"].choices = [(c, Category(c).label) for c in Category.values if c in allowed]
-
-
-class CloseCaseForm(VersionedForm):
-    outcome = forms.ChoiceField(
-        label="Outcome",
-        widget=forms.RadioSelect,
-        choices=Outcome.choices,
-        error_messages={"required": "Select the outcome"},
-    )
-    date_closed = GovDateField(label="Date closed", label_lower="the date closed")
-    reason = forms.CharField(
-        label="Closing summary (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
 
 
 class RegisterFilterForm(forms.Form):

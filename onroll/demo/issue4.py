@@ -30,6 +30,7 @@ from onroll.children.services import update_child
 from onroll.procedures.run import escalate_case_tasks, run_user
 from onroll.registers import services as registers
 from onroll.registers.models import LASettings, NoticeKind, ReviewOutcome
+from onroll.roll import evidence as roll_evidence
 from onroll.roll import queries as roll_queries
 from onroll.roll import services as roll
 from onroll.roll.models import (
@@ -231,7 +232,7 @@ class _Demo:
 
     def declare(self, proposal, statement: str):
         """The school declares what only it can know, with the answers that let the ground be met."""
-        allowed = roll_queries.declarable_now(proposal, self.today)
+        allowed = roll_evidence.declarable_now(proposal, self.today)
         answers = {fact: DECLARED[fact] for fact in allowed if fact in DECLARED}
         if answers:
             roll.declare(self.lead, proposal, answers, statement, on=self.today)
@@ -314,7 +315,7 @@ class _Demo:
         proposal = self.declare(
             proposal, "Mother's email of the move and the new school's confirmation of a place"
         )
-        if roll_queries.check(proposal, self.today).permission_reasons:
+        if roll_evidence.check(proposal, self.today).permission_reasons:
             roll.decide(self.cme, proposal, Decision.GRANTED, "Moved out of the area", today=self.today)
             proposal.refresh_from_db()
         deleted_on = self.school_days_back(1)

@@ -160,25 +160,44 @@ def year(args) -> None:
 
     path = ROOT / "var" / f"bench-att-year-{args.pupils}.csv"
     started = time.perf_counter()
-    rows = write_year_csv(path, YEAR[0], YEAR[1], random.Random(11))
-    print(f"year file: {rows:,} rows written in {time.perf_counter() - started:.0f} s", flush=True)
-    alone = import_alone(args.pupils, path)
-    print(f"copy  a year {rows:,} rows: {alone}", flush=True)
-    verdict = "met" if alone["wall"] <= TARGET_YEAR_S else "not met"
+    if path.exists():  # the same seed and the same built LA write the same file: reuse it
+        from onroll.attendance.management.commands.import_attendance import count_rows
+
+        rows = count_rows(path)
+        print(f"year file: {rows:,} rows, kept from an earlier run", flush=True)
+    else:
+        rows = write_year_csv(path, YEAR[0], YEAR[1], random.Random(11))
+        print(f"year file: {rows:,} rows written in {time.perf_counter() - started:.0f} s", flush=True)
+    bulk = import_alone(args.pupils, path)
+    print(f"bulk load, a year {rows:,} rows: {bulk}", flush=True)
+    kept = import_alone(args.pupils, path, bulk=False)
+    print(f"indexes kept, a year {rows:,} rows: {kept}", flush=True)
+    at_target = {name: YEAR_ROWS / (rows / m["wall"]) for name, m in (("bulk", bulk), ("kept", kept))}
     lines = [
         f"Data: the same {args.pupils:,}-pupil LA; every school day of the 2025/26 school year "
         f"({YEAR[0]:%-d %B %Y} to {YEAR[1]:%-d %B %Y}) for every pupil on a school's roll that day: "
-        f"{rows:,} rows in one CSV file ({path.stat().st_size / 2**30:.1f} GiB), first import with the COPY "
-        "path into an empty marks table, in a process of its own (the file is read, checked and saved in "
-        "chunks of 100,000 rows, all in one transaction).",
+        f"{rows:,} rows in one CSV file ({path.stat().st_size / 2**30:.1f} GiB, sorted by pupil), imported "
+        "twice into an empty marks table, each time in a process of its own, as `import_attendance` does it "
+        "(rows counted first; read, checked and COPYed in chunks of 100,000 rows, the COPY of one chunk "
+        "running while the next is checked, all in one transaction): once as the command would, a bulk "
+        "load (indexes dropped and rebuilt, decision 0010), and once, as the baseline, with the row count "
+        "withheld so that the indexes are kept up to date row by row.",
         "",
-        "| rows | wall (min) | rows/s | CPU, Python + PG (s) | peak memory (MiB) | target | verdict |",
+        "| import | rows | wall (min) | rows/s | CPU, Python + PG (s) | peak memory (MiB) | "
+        f"{YEAR_ROWS // 1_000_000} million rows at this rate (min) |",
         "|---|---|---|---|---|---|---|",
-        f"| {rows:,} | {alone['wall'] / 60:.1f} | {rows / alone['wall']:,.0f} | {alone['client']:.0f} + "
-        f"{alone['server']:.0f} | {alone['peak_mib']:,.0f} | ≤ {TARGET_YEAR_S // 60} min | {verdict} |",
+        *(
+            f"| {name} | {rows:,} | {m['wall'] / 60:.1f} | {rows / m['wall']:,.0f} | {m['client']:.0f} + "
+            f"{m['server']:.0f} | {m['peak_mib']:,.0f} | {at_target[key] / 60:.1f} |"
+            for name, key, m in (("bulk load", "bulk", bulk), ("indexes kept (baseline)", "kept", kept))
+        ),
         "",
-        f"The target is {YEAR_ROWS:,} rows in {TARGET_YEAR_S // 60} minutes; at the measured rate that many "
-        f"would take {YEAR_ROWS / (rows / alone['wall']) / 60:.1f} minutes.",
+        f"Target: {YEAR_ROWS:,} rows in ≤ {TARGET_YEAR_S // 60} minutes. The file holds {rows:,}; at the "
+        f"bulk load's measured rate {YEAR_ROWS:,} would take {at_target['bulk'] / 60:.1f} minutes: "
+        f"**{'met' if at_target['bulk'] <= TARGET_YEAR_S else 'not met'}**; "
+        f"{kept['wall'] / bulk['wall']:.1f}× faster than the baseline in the same run.",
+        "",
+        f"Load average {os.getloadavg()[0]:.1f} when the runs ended (the machine is shared; reruns vary).",
         "",
     ]
     write_section(
@@ -222,8 +241,9 @@ def backend_cpu() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(user, path: Path, method: str):
-    """(wall s, this process's CPU s, backend CPU s, result) of one import."""
+def run(user, path: Path, method: str, *, bulk: bool = True):
+    """(wall s, this process's CPU s, backend CPU s, result) of one import; `bulk=False` withholds the
+    row count, so that even a big file keeps the indexes (the baseline)."""
     from onroll.attendance.management.commands.import_attendance import count_rows
     from onroll.attendance.services import import_marks
 
@@ -232,7 +252,7 @@ def run(user, path: Path, method: str):
     started = time.perf_counter()
     # Counted first, as the import_attendance command does (for its progress bar, and so that a file much
     # bigger than the marks table is loaded in bulk); the count is part of the time measured.
-    total = count_rows(path)
+    total = count_rows(path) if bulk else 0
     with path.open(encoding="utf-8-sig", newline="") as handle:
         result = import_marks(user, handle, method=method, total=total)
     elapsed = time.perf_counter() - started
@@ -242,13 +262,14 @@ def run(user, path: Path, method: str):
     return elapsed, client, server, result
 
 
-def import_alone(pupils: int, path: Path) -> dict:
+def import_alone(pupils: int, path: Path, *, bulk: bool = True) -> dict:
     """Import `path` with the COPY path in a fresh process: its figures and peak resident memory."""
     import json
     import subprocess
 
     out = subprocess.run(
-        [sys.executable, __file__, "--pupils", str(pupils), "--import-only", str(path)],
+        [sys.executable, __file__, "--pupils", str(pupils), "--import-only", str(path)]
+        + ([] if bulk else ["--no-bulk"]),
         check=True,
         capture_output=True,
         text=True,
@@ -265,6 +286,7 @@ def main():
     parser.add_argument("--no-week", action="store_true", help="skip the ten-day file")
     parser.add_argument("--year", action="store_true", help="only: import a whole school year, measured")
     parser.add_argument("--import-only", help=argparse.SUPPRESS)  # used by import_alone
+    parser.add_argument("--no-bulk", action="store_true", help=argparse.SUPPRESS)  # ... for the baseline
     args = parser.parse_args()
     configure(args.pupils)
     if args.import_only:
@@ -275,7 +297,10 @@ def main():
 
         clear()
         elapsed, client, server, result = run(
-            User.objects.get(username="business.support"), Path(args.import_only), "copy"
+            User.objects.get(username="business.support"),
+            Path(args.import_only),
+            "copy",
+            bulk=not args.no_bulk,
         )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(dict(wall=elapsed, client=client, server=server, added=result.added, peak_mib=peak)))

@@ -169,22 +169,25 @@ def main():
         build(register, la)
         print(f"built {len(register):,} children in {time.perf_counter() - start:.0f} s")
     model = scoring.current()
-    times, top, suggested = [], 0, 0
-    for q in queries:
-        start = time.perf_counter()
-        result = search(profile_of(q, with_upn=False), limit=10)
-        times.append((time.perf_counter() - start) * 1000)
-        known = in_register[q.entity]
-        truth = {(known.first_name, known.last_name, known.date_of_birth)}
-        got = [
-            (c.child.legal_first_name, c.child.legal_last_name, c.child.date_of_birth)
-            for c in result.candidates
-        ]
-        if got and got[0] in truth:
-            top += 1
-            suggested += result.candidates[0].suggested
-    times.sort()
-    p50, p95, worst = times[len(times) // 2], times[int(len(times) * 0.95) - 1], times[-1]
+    passes = []
+    for _ in range(2):  # the second pass repeats the same look-ups with PostgreSQL's cache warm
+        times, top, suggested = [], 0, 0
+        for q in queries:
+            start = time.perf_counter()
+            result = search(profile_of(q, with_upn=False), limit=10)
+            times.append((time.perf_counter() - start) * 1000)
+            known = in_register[q.entity]
+            truth = (known.first_name, known.last_name, known.date_of_birth)
+            got = [
+                (c.child.legal_first_name, c.child.legal_last_name, c.child.date_of_birth)
+                for c in result.candidates
+            ]
+            if got and got[0] == truth:
+                top += 1
+                suggested += result.candidates[0].suggested
+        times.sort()
+        passes.append((times[len(times) // 2], times[int(len(times) * 0.95) - 1], times[-1]))
+    (p50, p95, worst), (w50, w95, wworst) = passes
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines = [
         f"Data: a register of {len(register):,} synthetic children (the generator with seed 2026: families, "
@@ -196,12 +199,15 @@ def main():
         "| look-ups | p50 (ms) | p95 (ms) | max (ms) | child ranked first | and suggested "
         "| peak resident (MiB) |",
         "|---|---|---|---|---|---|---|",
-        f"| {len(times)} | {p50:.1f} | {p95:.1f} | {worst:.1f} | {top / len(queries):.1%} | "
+        f"| {len(queries)} | {p50:.1f} | {p95:.1f} | {worst:.1f} | {top / len(queries):.1%} | "
         f"{suggested / len(queries):.1%} | {peak:.0f} |",
+        f"| same again, cache warm | {w50:.1f} | {w95:.1f} | {wworst:.1f} | | | |",
         "",
         f"Target: p95 ≤ {TARGET_MS:.0f} ms against 1,000,000 children: "
         + ("met" if p95 <= TARGET_MS and len(register) >= 1_000_000 else "not met")
-        + f" ({p95:.1f} ms{'' if len(register) >= 1_000_000 else f' on {len(register):,} children only'}). "
+        + f" ({p95:.1f} ms first pass, {w95:.1f} ms warm"
+        + ("" if len(register) >= 1_000_000 else f", {len(register):,} children only")
+        + "). "
         "The machine is shared (2 cores, run with nice), so times vary from run to run.",
         "",
     ]

@@ -61,17 +61,28 @@ def candidate_ids(profile: Profile, within) -> set:
     queries = []
     if profile.upns:
         queries.append(within.filter(Q(upn__in=profile.upns) | Q(former_upn__in=profile.upns)))
+    variants = _first_variants(profile)
+    # A first name starting with one of these letters: the child's first names and their short forms, and
+    # the surnames (for swapped names). Typos and transliterations rarely change the first letter; at a
+    # million children this keeps a look-up to a hundred or so candidates instead of a thousand.
+    initials = Q()
+    for letter in sorted({k[0] for k in variants | set(lasts) if k}):
+        initials |= Q(first_key__startswith=letter)
     if profile.dob:
         dobs = {profile.dob} | ({s} if (s := swapped(profile.dob)) else set())
-        queries.append(within.filter(date_of_birth__in=dobs))
+        if initials.children:
+            named = ChildName.objects.filter(initials, child__date_of_birth__in=dobs)
+            queries.append(within.filter(pk__in=named.values("child_id")))
+        else:
+            queries.append(within.filter(date_of_birth__in=dobs))
         near = (dt.date(profile.dob.year - 1, 1, 1), dt.date(profile.dob.year + 1, 12, 31))
         names = lasts + firsts  # a first name used as a surname finds swapped names
         if names:
-            named = ChildName.objects.filter(last_key__in=names, child__date_of_birth__range=near)
+            named = ChildName.objects.filter(initials, last_key__in=names, child__date_of_birth__range=near)
             queries.append(within.filter(pk__in=named.values("child_id")))
         if firsts:
             named = ChildName.objects.filter(
-                first_key__in=_first_variants(profile), child__date_of_birth__in=dob_variants(profile.dob)
+                first_key__in=variants, child__date_of_birth__in=dob_variants(profile.dob)
             )
             queries.append(within.filter(pk__in=named.values("child_id")))
     elif lasts and firsts:

@@ -9,6 +9,7 @@ from onroll.audit.models import Action
 from onroll.audit.services import changed_fields, record
 from onroll.core import upn as upn_rules
 from onroll.core.concurrency import lock_unchanged
+from onroll.core.dates import past_date_problem
 
 from .models import (
     VULNERABILITY_FLAGS,
@@ -41,8 +42,8 @@ def check_child_facts(data: dict, today: dt.date) -> dict:
     """Field-by-field errors for a child's identity; returns cleaned UPNs. Raises ValidationError."""
     errors = {}
     dob = data.get("date_of_birth")
-    if dob and dob > today:
-        errors["date_of_birth"] = "Date of birth must be today or in the past"
+    if problem := past_date_problem(dob, today, "date of birth", required=False):
+        errors["date_of_birth"] = problem
     elif dob and dob < dt.date(today.year - 25, 1, 1):
         errors["date_of_birth"] = "Date of birth must be within the last 25 years"
     cleaned = {}

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from onroll.audit.models import Action
 from onroll.audit.services import record
-from onroll.core.dates import long_date
+from onroll.core.dates import long_date, past_date_problem
 from onroll.schools.queries import calendar_for
 
 from .models import ProcedurePackVersion, Task, TaskStatus
@@ -95,10 +95,8 @@ def complete_task(user, task: Task, done_on: dt.date, evidence: str, *, today: d
     errors = {}
     if not can_complete(user, task):
         raise TaskNotYours(f"{task.title} is not a task for your role, or it is no longer open")
-    if done_on is None:
-        errors["done_on"] = "Enter the date it was done"
-    elif done_on > today:
-        errors["done_on"] = "The date it was done must be today or in the past"
+    if problem := past_date_problem(done_on, today, "the date it was done"):
+        errors["done_on"] = problem
     elif done_on < task.opened_on:
         errors["done_on"] = (
             f"The date it was done must be on or after {long_date(task.opened_on)}, when the task opened"

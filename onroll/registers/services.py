@@ -8,7 +8,7 @@ from django.db import transaction
 
 from onroll.audit.models import Action
 from onroll.audit.services import changed_fields, record
-from onroll.core.dates import long_date
+from onroll.core.dates import long_date, past_date_problem
 
 from . import cnis_fields
 from .models import CNISEntry, EHERegistration, LASettings, NoticeKind, ReviewOutcome, SuitabilityReview
@@ -29,10 +29,8 @@ def cnis_enabled(la) -> bool:
 def _check_ehe_dates(data: dict, today: dt.date) -> dict:
     errors = {}
     started = data.get("started_on")
-    if started is None:
-        errors["started_on"] = "Enter the date home education started"
-    elif started > today:
-        errors["started_on"] = "The date home education started must be today or in the past"
+    if problem := past_date_problem(started, today, "the date home education started"):
+        errors["started_on"] = problem
     notice_on, kind = data.get("notice_received_on"), data.get("notice_kind") or NoticeKind.NONE
     if kind != NoticeKind.NONE and notice_on is None:
         errors["notice_received_on"] = "Enter the date the notice was received"
@@ -160,10 +158,8 @@ def record_review(user, registration, data: dict, *, today: dt.date) -> Suitabil
     done_on, outcome, next_due = data.get("done_on"), data.get("outcome"), data.get("next_due")
     if not registration.is_active:
         errors["outcome"] = "This registration has ended; reviews are no longer due"
-    if done_on is None:
-        errors["done_on"] = "Enter the date of the review"
-    elif done_on > today:
-        errors["done_on"] = "The date of the review must be today or in the past"
+    if problem := past_date_problem(done_on, today, "the date of the review"):
+        errors["done_on"] = problem
     elif done_on < registration.started_on:
         errors["done_on"] = (
             f"The date of the review must be on or after {long_date(registration.started_on)}, "

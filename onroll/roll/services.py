@@ -13,7 +13,7 @@ from onroll.audit.services import record
 from onroll.casework.models import Case, Category, Reason, ReferralSource
 from onroll.casework.services import open_case
 from onroll.children.models import Enrolment, EnrolmentStatus
-from onroll.core.dates import long_date
+from onroll.core.dates import long_date, past_date_problem
 from onroll.procedures.models import Task, TaskStatus
 from onroll.procedures.services import TaskNotYours, can_complete, complete_task, open_case_task
 
@@ -58,10 +58,8 @@ def record_enquiry(user, case: Case, data: dict, *, today: dt.date) -> Enquiry:
     if not isinstance(kind, EnquiryKind) or not queries.enquiry_list(case.la).filter(pk=kind.pk).exists():
         errors["kind"] = "Select an enquiry from the authority's list"
     made_on = data.get("made_on")
-    if made_on is None:
-        errors["made_on"] = "Enter the date of the enquiry"
-    elif made_on > today:
-        errors["made_on"] = "The date of the enquiry must be today or in the past"
+    if problem := past_date_problem(made_on, today, "the date of the enquiry"):
+        errors["made_on"] = problem
     if not (data.get("evidence") or "").strip():
         errors["evidence"] = "Enter the evidence note: who was asked, and what they said"
     if errors:
@@ -140,8 +138,8 @@ def propose_deletion(
             f"{child.legal_first_name} joined {school}'s roll"
         )
     notice, last = data.get("ehe_notice_received_on"), data.get("ehe_last_day")
-    if notice and notice > today:
-        errors["ehe_notice_received_on"] = "The date the notice was received must be today or in the past"
+    if problem := past_date_problem(notice, today, "the date the notice was received", required=False):
+        errors["ehe_notice_received_on"] = problem
     if last and not notice:
         errors["ehe_notice_received_on"] = "Enter the date the written notice was received"
     if case is not None and case.child_id != child.pk:
@@ -366,10 +364,8 @@ def delete_from_roll(
     errors = {}
     if enrolment.status != EnrolmentStatus.ON_ROLL:
         raise ValidationError(f"{proposal.child.full_name} is no longer on {proposal.school}'s roll")
-    if deleted_on is None:
-        errors["deleted_on"] = "Enter the deletion date"
-    elif deleted_on > today:
-        errors["deleted_on"] = "The deletion date must be today or in the past"
+    if problem := past_date_problem(deleted_on, today, "the deletion date"):
+        errors["deleted_on"] = problem
     elif deleted_on < enrolment.entry_date:
         errors["deleted_on"] = (
             f"The deletion date must be on or after {long_date(enrolment.entry_date)}, when the pupil joined"

@@ -15,7 +15,7 @@ from onroll.casework.services import add_note, open_case
 from onroll.children.models import Ethnicity, NameKind
 from onroll.children.services import add_address, create_child
 from onroll.core import upn as upn_rules
-from onroll.core.dates import long_date
+from onroll.core.dates import long_date, past_date_problem
 from onroll.procedures.models import Task, TaskStatus
 from onroll.procedures.services import open_case_task
 from onroll.schools.calendar import CalendarNotCovered, nth_school_day_after, nth_working_day_after
@@ -291,11 +291,8 @@ def record_move(user, case, data: dict, *, today: dt.date) -> Move:
             errors["country"] = "Enter the country the child has moved to"
     else:
         errors["destination"] = "Choose where the child has moved to"
-    moved_on = data.get("moved_on")
-    if moved_on is None:
-        errors["moved_on"] = "Enter the date the child moved"
-    elif moved_on > today:
-        errors["moved_on"] = "The date the child moved must be today or in the past"
+    if problem := past_date_problem(data.get("moved_on"), today, "the date the child moved"):
+        errors["moved_on"] = problem
     if not (data.get("how_known") or "").strip():
         errors["how_known"] = "Say how the move is known (who told you, what was checked)"
     if errors:
@@ -379,10 +376,8 @@ def confirm_move(user, move: Move, data: dict, *, today: dt.date) -> Move:
         errors["confirmed_how"] = "Choose how the child was confirmed"
     elif how == ConfirmedHow.ON_ROLL and not (data.get("confirmed_school") or "").strip():
         errors["confirmed_school"] = "Enter the school the child is on the roll of"
-    if on is None:
-        errors["confirmed_on"] = "Enter the date it was confirmed"
-    elif on > today:
-        errors["confirmed_on"] = "The date it was confirmed must be today or in the past"
+    if problem := past_date_problem(on, today, "the date it was confirmed"):
+        errors["confirmed_on"] = problem
     elif on < move.moved_on:
         errors["confirmed_on"] = (
             f"The date it was confirmed must be on or after {long_date(move.moved_on)}, the move"
@@ -450,10 +445,9 @@ def record_arrival(user, data: dict, *, today: dt.date) -> ArrivalNotice:
         errors["from_la"] = "Choose the LA that sent the notification, or type its name"
     elif data.get("from_la") and data["from_la"].pk == la.pk:
         errors["from_la"] = "Choose another LA: this notification is from your own"
-    if data.get("received_on") and data["received_on"] > today:
-        errors["received_on"] = "The date it was received must be today or in the past"
-    if data.get("date_of_birth") and data["date_of_birth"] > today:
-        errors["date_of_birth"] = "Date of birth must be today or in the past"
+    for name, what in (("received_on", "the date it was received"), ("date_of_birth", "date of birth")):
+        if problem := past_date_problem(data.get(name), today, what, required=False):
+            errors[name] = problem
     cleaned = {}
     if data.get("upn"):
         try:

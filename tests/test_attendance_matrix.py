@@ -117,3 +117,25 @@ def test_a_copy_of_many_marks_logs_each_school_day_once(registers):
         for s in ("AM", "PM")
     )
     assert RegisterChange.objects.count() == before + 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the change log is PostgreSQL's triggers")
+def test_the_change_log_is_pruned_of_what_no_kept_register_needs(registers):
+    from django.utils import timezone
+
+    now = timezone.now()
+    matrix.read_register(registers, DAYS, key="test")
+    through = RegisterSnapshot.objects.get(key="test").through_change
+    RegisterChange.objects.update(changed_at=now - dt.timedelta(days=2))  # all before the register was kept
+    amara, school = registers[0]
+    AttendanceMark.objects.create(child_id=amara, school_id=school, date=DAYS[2], session="PM", code="/")
+    logged_before = RegisterChange.objects.filter(id__lte=through).count()
+    assert logged_before and matrix.prune_register_log(now) == (0, logged_before)
+    assert RegisterChange.objects.filter(id__gt=through).count() == 1  # still needed by the next read
+    np.testing.assert_array_equal(
+        matrix.read_register(registers, DAYS, key="test"), matrix.read_matrix(registers, DAYS)
+    )
+    # A register nobody has used for a fortnight goes, and with it the log it needed.
+    later = now + matrix.SNAPSHOT_STALE + dt.timedelta(days=1)
+    assert matrix.prune_register_log(later)[0] == 1
+    assert not RegisterChange.objects.exists() and not RegisterSnapshot.objects.exists()

@@ -22,7 +22,7 @@ import zlib
 import numpy as np
 import psycopg
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from .codes import load_code_table
@@ -148,6 +148,7 @@ def _scatter(matrix, rows, column_of) -> None:
 # Changes logged this long before a snapshot was saved are read again: an import that was still running
 # when the snapshot was taken commits its change rows later, possibly with lower ids.
 CHANGE_OVERLAP = dt.timedelta(hours=1)
+SNAPSHOT_STALE = dt.timedelta(days=14)
 
 
 def read_register(pupils: list[tuple], days: tuple[dt.date, ...], key: str) -> np.ndarray:
@@ -176,6 +177,23 @@ def read_register(pupils: list[tuple], days: tuple[dt.date, ...], key: str) -> n
             },
         )
     return matrix
+
+
+def prune_register_log(now: dt.datetime) -> tuple[int, int]:
+    """Forget kept registers no run has used for `SNAPSHOT_STALE` (a past school year's, a group that has
+    gone), then every logged change that no kept register can still need: one is needed while its id is
+    after the register's `through_change` or it was logged within CHANGE_OVERLAP before the register was
+    saved. Answers (registers, changes) deleted."""
+    with transaction.atomic():
+        stale, _ = RegisterSnapshot.objects.filter(saved_at__lt=now - SNAPSHOT_STALE).delete()
+        kept = RegisterSnapshot.objects.aggregate(through=Min("through_change"), saved=Min("saved_at"))
+        # Never the last CHANGE_OVERLAP's changes: a run reading its register whole right now will keep it
+        # as of when it started, and its next run needs what was logged meanwhile.
+        changes = RegisterChange.objects.filter(changed_at__lte=(kept["saved"] or now) - CHANGE_OVERLAP)
+        if kept["through"] is not None:
+            changes = changes.filter(id__lte=kept["through"])
+        logged, _ = changes.delete()
+    return stale, logged
 
 
 def _pupil_keys(pupils) -> list[bytes]:

@@ -27,9 +27,10 @@ import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
 
 from onroll.accounts.models import Role
-from onroll.attendance.matrix import code_index, read_register
+from onroll.attendance.matrix import code_index, prune_register_log, read_register
 from onroll.attendance.measures import PRESENT, all_measures
 from onroll.attendance.models import AttendanceMark
 from onroll.attendance.queries import school_year_start
@@ -85,6 +86,7 @@ def daily_run(on: dt.date, *, la: LocalAuthority | None = None) -> RunReport:
             with transaction.atomic():
                 GroupRun(group, on, user, report).run()
         report.escalated += escalate_case_tasks(authority, on, user)
+    prune_register_log(timezone.now())
     return report
 
 

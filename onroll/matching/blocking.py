@@ -113,7 +113,6 @@ def record_keys(p: Profile) -> set[tuple]:
             for last in lasts:
                 pair = tuple(sorted((f, last)))
                 keys.add(("names-year", pair, d.year))
-                keys.add(("names", pair))  # skipped when common: MAX_BLOCK
                 keys.add(("names-daymonth", pair, d.month, d.day))
     for pc in p.postcodes:
         for f in firsts:

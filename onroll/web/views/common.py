@@ -83,6 +83,8 @@ def navigation(request):
     items = []
     if can(user, Perm.VIEW_REGISTER):
         items += [("My cases", "web:my_cases"), ("Register", "web:register")]
+    if can(user, Perm.VIEW_CHILD):
+        items.append(("Find a child", "web:find_child"))
     if can(user, Perm.WORK_TASKS):
         items.insert(0, ("My tasks", "web:my_tasks"))
     if can(user, Perm.MAKE_REFERRAL):
@@ -102,6 +104,8 @@ def navigation(request):
             items.append(("Not in school", "web:cnis_register"))
     if can(user, Perm.VIEW_REGISTER) and (is_la_staff(user) or is_school_staff(user)):
         items.append(("Removals from roll", "web:removals"))
+    if can(user, Perm.REVIEW_DUPLICATES):
+        items.append(("Likely duplicates", "web:duplicates"))
     if can(user, Perm.ADMIN):
         items.append(("Administration", "admin:index"))
     path = request.path

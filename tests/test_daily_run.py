@@ -144,6 +144,8 @@ def test_the_worker_runs_the_scheduled_task_and_queues_the_next(outside_a_transa
     assert Procedure.objects.filter(child=afc.child).exists()
     waiting = DBTaskResult.objects.filter(task_path=TASK_PATH, status="READY")
     assert waiting.count() == 1  # tomorrow's run, queued by the run itself
+    duplicates = DBTaskResult.objects.filter(task_path="onroll.matching.tasks.find_duplicates_task")
+    assert sorted(duplicates.values_list("status", flat=True)) == ["SUCCESSFUL", "SUCCESSFUL"]  # both LAs
     schedule_next_run()
     assert waiting.count() == 1  # scheduling again does not duplicate it
 

@@ -12,6 +12,9 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
+from onroll.matching.tasks import find_duplicates_task
+from onroll.schools.models import LocalAuthority
+
 from .run import daily_run
 
 TASK_PATH = f"{__name__}.run_daily_procedures"
@@ -19,8 +22,12 @@ TASK_PATH = f"{__name__}.run_daily_procedures"
 
 @task()
 def run_daily_procedures(on: str = "") -> dict:
-    """Run every LA's procedures for `on` (ISO date; default today), then queue tomorrow's run."""
+    """Run every LA's procedures for `on` (ISO date; default today), queue each LA's search for likely
+    duplicate children (a task of its own, so one big register does not hold up the rest), then queue
+    tomorrow's run."""
     report = daily_run(dt.date.fromisoformat(on) if on else timezone.localdate())
+    for code in LocalAuthority.objects.values_list("code", flat=True):
+        find_duplicates_task.enqueue(code)
     schedule_next_run()
     return {
         "on": report.on.isoformat(),

@@ -152,7 +152,10 @@ class ExclusionForm(forms.Form):
         self.fields["school"].queryset = schools if schools is not None else School.objects.none()
 
 
-class EHERegistrationForm(forms.Form):
+class EHEStartForm(forms.Form):
+    """When home education started and what notice was given: the fields adding and changing an EHE
+    registration share (each subclass's own fields follow these)."""
+
     started_on = GovDateField(
         label="Home education started on", label_lower="the date home education started"
     )
@@ -167,26 +170,15 @@ class EHERegistrationForm(forms.Form):
         label_lower="the date the notice was received",
         required=False,
     )
+
+
+class EHERegistrationForm(EHEStartForm):
     review_due = GovDateField(
         label="First suitability review due", label_lower="the date the suitability review is due"
     )
 
 
-class EHEChangeForm(forms.Form):
-    started_on = GovDateField(
-        label="Home education started on", label_lower="the date home education started"
-    )
-    notice_kind = forms.ChoiceField(
-        label="Notice received",
-        widget=forms.RadioSelect,
-        choices=NoticeKind.choices,
-        error_messages={"required": "Select what notice was received"},
-    )
-    notice_received_on = GovDateField(
-        label="Notice received on (leave blank if none yet)",
-        label_lower="the date the notice was received",
-        required=False,
-    )
+class EHEChangeForm(EHEStartForm):
     ended_on = GovDateField(
         label="Home education ended on (leave blank if it continues)",
         label_lower="the date home education ended",

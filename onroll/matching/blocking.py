@@ -1,98 +1,14 @@
-"""Blocking: which pairs are worth comparing at all, so a look-up never compares against everyone.
+"""Blocking for the whole register: which pairs are worth comparing at all. Records sharing any blocking
+key (built from the date of birth with day and month in either order, how names sound, postcodes, phones
+and UPNs) are paired; a key shared by too many records is skipped. Single look-ups block in lookup.py."""
 
-For one look-up, indexed queries find children with the same or day/month-swapped date of birth, the same
-UPN, the same surname (or the first name as a surname, for swapped names) born within a year, or a date of
-birth one digit off with a first name starting the same way. For the whole register, records sharing any
-blocking key (built from the date of birth with day and month in either order, how names sound, postcodes,
-phones and UPNs) are paired.
-"""
-
-import datetime as dt
 from collections import defaultdict
 from itertools import combinations
 
-from django.db.models import Q
-
-from onroll.children.models import ChildName
-
-from .names import nickname_groups, sound
+from .names import sound
 from .profiles import Profile
 
 MAX_BLOCK = 60  # a key shared by more records than this says little (a common name) and is skipped
-
-
-def dob_variants(dob: dt.date) -> set[dt.date]:
-    """Dates one digit away in DDMMYYYY, plus the day before and after."""
-    text = f"{dob:%d%m%Y}"
-    out = {dob - dt.timedelta(days=1), dob + dt.timedelta(days=1)}
-    for i in range(8):
-        for digit in "0123456789":
-            if digit == text[i]:
-                continue
-            try:
-                out.add(dt.datetime.strptime(text[:i] + digit + text[i + 1 :], "%d%m%Y").date())
-            except ValueError:
-                pass
-    out.discard(dob)
-    return {d for d in out if abs(d.year - dob.year) <= 10}
-
-
-def swapped(dob: dt.date) -> dt.date | None:
-    if dob.day <= 12 and dob.day != dob.month:
-        return dob.replace(day=dob.month, month=dob.day)
-    return None
-
-
-def _first_variants(profile: Profile) -> set[str]:
-    keys = {k for k, kind in profile.first if kind != "part"}
-    groups = nickname_groups()
-    for key in list(keys):
-        for other, numbers in groups.items():
-            if numbers & groups.get(key, frozenset()):
-                keys.add(other)
-    return keys
-
-
-def candidate_ids(profile: Profile, within) -> set:
-    """Ids of children in `within` worth scoring against this profile. One indexed query per rule, each
-    small, rather than one query OR-ing them all (which the planner answers with a scan)."""
-    lasts = [k for k, kind in profile.last]
-    firsts = [k for k, kind in profile.first if kind != "part"]
-    queries = []
-    if profile.upns:
-        queries.append(within.filter(Q(upn__in=profile.upns) | Q(former_upn__in=profile.upns)))
-    variants = _first_variants(profile)
-    # A first name starting with one of these letters: the child's first names and their short forms, and
-    # the surnames (for swapped names). Typos and transliterations rarely change the first letter; at a
-    # million children this keeps a look-up to a hundred or so candidates instead of a thousand.
-    initials = Q()
-    for letter in sorted({k[0] for k in variants | set(lasts) if k}):
-        initials |= Q(first_key__startswith=letter)
-    if profile.dob:
-        dobs = {profile.dob} | ({s} if (s := swapped(profile.dob)) else set())
-        if initials.children:
-            named = ChildName.objects.filter(initials, child__date_of_birth__in=dobs)
-            queries.append(within.filter(pk__in=named.values("child_id")))
-        else:
-            queries.append(within.filter(date_of_birth__in=dobs))
-        near = (dt.date(profile.dob.year - 1, 1, 1), dt.date(profile.dob.year + 1, 12, 31))
-        names = lasts + firsts  # a first name used as a surname finds swapped names
-        if names:
-            named = ChildName.objects.filter(initials, last_key__in=names, child__date_of_birth__range=near)
-            queries.append(within.filter(pk__in=named.values("child_id")))
-        if firsts:
-            named = ChildName.objects.filter(
-                first_key__in=variants, child__date_of_birth__in=dob_variants(profile.dob)
-            )
-            queries.append(within.filter(pk__in=named.values("child_id")))
-    elif lasts and firsts:
-        named = ChildName.objects.filter(last_key__in=lasts, first_key__in=firsts)
-        queries.append(within.filter(pk__in=named.values("child_id")))
-    if not queries:
-        return set()
-    # One round trip: UNION of the small indexed queries.
-    parts = [q.order_by().values_list("pk", flat=True) for q in queries]
-    return set(parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0])
 
 
 def record_keys(p: Profile) -> set[tuple]:

@@ -9,6 +9,9 @@ from onroll.core.models import TrackedModel
 class Door(models.TextChoices):
     REFERRAL = "referral", "Referral form"
     CTF = "ctf", "CTF import"
+    ARRIVAL = "arrival", "Notification from another LA"
+    NEW_PUPIL = "new_pupil", "New pupil return"
+    API = "api", "API"
     SEARCH = "search", "Search"
     OTHER = "other", "Other"
 

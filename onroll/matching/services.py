@@ -18,7 +18,7 @@ from onroll.children.names import search_key
 from onroll.core import upn as upn_rules
 
 from . import scoring
-from .blocking import candidate_ids
+from .lookup import candidate_ids
 from .models import Decision, MatchDecision
 from .profiles import Profile, make_profile, profiles_for
 

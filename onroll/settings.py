@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "onroll.registers",
     "onroll.matching",
     "onroll.roll",
+    "onroll.newpupils",
     "onroll.audit",
     "onroll.web",
     "onroll.demo",

@@ -33,6 +33,8 @@ class Perm(StrEnum):
     VIEW_CNIS_REGISTER = "view_cnis_register"  # register of children not in school (when the LA turns it on)
     EDIT_CNIS_REGISTER = "edit_cnis_register"
     REVIEW_DUPLICATES = "review_duplicates"  # the likely-duplicates list: merge, undo, "not the same child"
+    MAKE_NEW_PUPIL_RETURN = "make_new_pupil_return"  # a school tells the LA about a pupil it has admitted
+    VIEW_NEW_PUPIL_RETURNS = "view_new_pupil_returns"  # the LA's list of returns and the children they found
     ADMIN = "admin"
 
 
@@ -91,6 +93,12 @@ ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] | perms for role, perms in
 
 # Likely duplicate children (onroll/matching): business support keeps the register tidy.
 ROLE_PERMISSIONS[Role.BUSINESS_SUPPORT] |= {Perm.REVIEW_DUPLICATES}
+
+# New-pupil returns (onroll/newpupils): the school that proposes deletions from its roll also reports
+# admissions to it; the LA staff who look for missing children read them.
+ROLE_PERMISSIONS[Role.SCHOOL_LEAD] |= {Perm.MAKE_NEW_PUPIL_RETURN}
+for _role in (Role.SPA_OFFICER, Role.CME_OFFICER, Role.BUSINESS_SUPPORT):
+    ROLE_PERMISSIONS[_role] |= {Perm.VIEW_NEW_PUPIL_RETURNS}
 
 
 def can(user, perm: Perm) -> bool:

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from .views import attendance, auth, cases, children, referrals, register, tasks, transfers, whatif
 from .views import matching as matching_views
@@ -75,4 +75,5 @@ urlpatterns = [
     path("arrivals/<uuid:notice_id>/", transfers.arrival, name="arrival"),
     path("arrivals/<uuid:notice_id>/link/", transfers.link_arrival, name="link_arrival"),
     path("arrivals/<uuid:notice_id>/case/", transfers.arrival_case, name="arrival_case"),
+    path("", include("onroll.newpupils.urls")),
 ]

@@ -104,6 +104,8 @@ def navigation(request):
             items.append(("Not in school", "web:cnis_register"))
     if can(user, Perm.VIEW_REGISTER) and (is_la_staff(user) or is_school_staff(user)):
         items.append(("Removals from roll", "web:removals"))
+    if can(user, Perm.MAKE_NEW_PUPIL_RETURN) or can(user, Perm.VIEW_NEW_PUPIL_RETURNS):
+        items.append(("New pupil returns", "web:new_pupil_returns"))
     if can(user, Perm.REVIEW_DUPLICATES):
         items.append(("Likely duplicates", "web:duplicates"))
     if can(user, Perm.ADMIN):

@@ -72,6 +72,25 @@ MATRIX = [
     ("web:record_enquiry", "case", {"school_dsl", "spa_officer", "cme_officer", "business_support"}),
     ("web:propose_removal", "child", {"school_dsl"}),
     ("web:removals", None, LA_990 | {"school_dsl", "other_school_dsl", "other_la_officer"}),
+    # New pupil returns (onroll/newpupils): schools make them; LA SPA, CME and business support read them.
+    (
+        "web:new_pupil_returns",
+        None,
+        {
+            "school_dsl",
+            "other_school_dsl",
+            "spa_officer",
+            "cme_officer",
+            "business_support",
+            "other_la_officer",
+        },
+    ),
+    ("web:new_pupil_return_new", None, {"school_dsl", "other_school_dsl"}),
+    (
+        "web:new_pupil_return",
+        "new_pupil_return",
+        {"school_dsl", "spa_officer", "cme_officer", "business_support"},
+    ),
 ]
 
 
@@ -80,6 +99,8 @@ def _url(world, name, obj):
         return reverse(name)
     if obj in REGISTER_OBJECTS:
         return _register_url(world, name, obj)
+    if obj == "new_pupil_return":
+        return _new_pupil_return_url(world, name)
     target = getattr(world, obj)
     key = "child_id" if obj in ("child", "other_child") else "case_id"
     return reverse(name, kwargs={key: target.pk})
@@ -177,3 +198,23 @@ def _register_url(world, name, obj):
     if obj == "child_cnis_on":
         return reverse(name, kwargs={"child_id": world.child.pk})
     return reverse(name)
+
+
+def _new_pupil_return_url(world, name):
+    """Hillside's return for Amara."""
+    import datetime as dt
+
+    from onroll.newpupils.models import NewPupilReturn
+
+    entered = dt.date(2026, 10, 1)
+    the_return = NewPupilReturn.objects.create(
+        school=world.school,
+        child=world.child,
+        entered_on=entered,
+        first_attendance=entered,
+        year_group="6",
+        reported={"name": "Amara Okafor", "date_of_birth": "2015-03-14", "parents": []},
+        received_on=entered,
+        due_on=entered + dt.timedelta(days=5),
+    )
+    return reverse(name, kwargs={"return_id": the_return.pk})

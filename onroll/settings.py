@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs' own copy of Swagger UI, so the page needs no CDN
     "onroll.core",
     "onroll.accounts",
     "onroll.schools",
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
     "onroll.roll",
     "onroll.newpupils",
     "onroll.audit",
+    "onroll.api",
     "onroll.web",
     "onroll.demo",
 ]

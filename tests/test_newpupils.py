@@ -246,3 +246,20 @@ def test_only_school_staff_make_returns(world, login):
         before = _counts()
         response = login(getattr(world.users, persona)).post(NEW_URL, _form())
         assert response.status_code == 404 and _counts() == before, persona
+
+
+def test_sending_the_candidates_back_without_a_choice_asks_for_one(world, login, kacper):
+    before = _counts()
+    response = login(world.users.school_dsl).post(NEW_URL, _kacper_form(candidates_shown="1"))
+    assert "Select one of the children shown, or that this is a new pupil" in response.content.decode()
+    assert _counts() == before
+
+
+def test_a_school_may_say_none_of_the_candidates_is_its_pupil(world, login, kacper):
+    child, case = kacper
+    login(world.users.school_dsl).post(NEW_URL, _kacper_form(match_choice="new"))
+    the_return = NewPupilReturn.objects.get()
+    assert the_return.child != child and not the_return.known_child and the_return.found_case is None
+    assert the_return.decision.decision == Decision.NEW
+    assert [c["child"] for c in the_return.decision.shown] == [str(child.pk)]
+    assert not Task.objects.filter(case=case).exists()

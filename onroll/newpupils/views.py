@@ -81,7 +81,8 @@ def new_return(request):
         choice = request.POST.get("match_choice", "")
         link_to = next((c.child for c in found.candidates if str(c.child.pk) == choice), None)
         if found.candidates and choice != NEW_CHILD and link_to is None:
-            if choice:
+            # The first time the candidates appear is not an error; sending the page back without a choice is.
+            if choice or request.POST.get("candidates_shown"):
                 choice_error = "Select one of the children shown, or that this is a new pupil"
             return _page(request, form, found, choice_error)
         try:

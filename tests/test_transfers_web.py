@@ -174,7 +174,7 @@ def test_an_arrival_is_recorded_linked_to_a_new_child_and_a_case_opened(world, l
     notice = ArrivalNotice.objects.get()
     listing = client.get(reverse("web:arrivals")).content.decode()
     assert "Kit Marlow" in listing and "Southdale" in listing
-    client.post(reverse("web:link_arrival", args=[notice.pk]))
+    client.post(reverse("web:link_arrival", args=[notice.pk]), {"match_choice": "new"})
     notice.refresh_from_db()
     assert notice.status == ArrivalStatus.LINKED and notice.child.addresses.get().line_1 == "9 Quay Street"
     reason = Reason.objects.first()
@@ -206,8 +206,8 @@ def test_an_arrival_links_to_a_known_child_by_upn(world, login):
     )
     notice = ArrivalNotice.objects.get()
     page = client.get(reverse("web:arrival", args=[notice.pk])).content.decode()
-    assert "Link to Amara Okafor" in page
-    client.post(reverse("web:link_arrival", args=[notice.pk]), {"child": str(world.child.pk)})
+    assert "Amara Okafor" in page and "same UPN" in page
+    client.post(reverse("web:link_arrival", args=[notice.pk]), {"match_choice": str(world.child.pk)})
     notice.refresh_from_db()
     assert notice.child == world.child
     assert Child.objects.filter(upn="B801200005001").count() == 1

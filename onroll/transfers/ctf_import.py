@@ -1,11 +1,15 @@
 """Importing a CTF: check the whole file, then apply it set-based in one transaction, or not at all.
 
-A pupil is matched to an existing child by UPN (or by the file's former UPN); otherwise a child is created.
-For a matched child nothing the LA holds is overwritten: blanks are filled (middle and preferred names, former
-UPN, sex and ethnicity when not known) and what is missing is added (former names, the address, contacts,
-spells at schools Onroll holds). So the same file twice, or a file Onroll wrote from the same child, changes
-nothing. Everything is read with a few queries per 2,000 pupils and written with bulk inserts, so a
-5,000-pupil file takes seconds (bench/ctf_import.py).
+A pupil is matched to an existing child by UPN (or by the file's former UPN). Any other pupil is first looked
+for among the children the user may see (`known.search_pupils`); if one may be a known child, a person chooses
+"this child" or "a new child" before anything is written (`result.review`), and the choice is recorded as a
+matching decision. Pupils with no candidates become new children.
+
+For a matched or linked child nothing the LA holds is overwritten: blanks are filled (UPN, middle and
+preferred names, former UPN, sex and ethnicity when not known) and what is missing is added (former names,
+the address, contacts, spells at schools Onroll holds). So the same file twice, or a file Onroll wrote from
+the same child, changes nothing. Everything is read with a few queries per 2,000 pupils and written with bulk
+inserts, so a 5,000-pupil file takes seconds (bench/ctf_import.py).
 """
 
 import datetime as dt
@@ -35,6 +39,7 @@ from onroll.core.dates import long_date
 from onroll.schools.models import LocalAuthority, School
 
 from .ctf_reader import Known, Problem, PupilData, read_ctf
+from .known import PupilReview, record_ctf_decisions, resolve_choices, search_pupils
 from .models import LA_ESTAB, CtfFile, CtfPupil, Direction
 
 CHUNK = 2000
@@ -51,6 +56,7 @@ class ImportResult:
     unchanged: int = 0
     already_imported_on: dt.date | None = None
     ctf: CtfFile | None = None
+    review: list[PupilReview] = field(default_factory=list)  # pupils who may be known children, to decide
 
     @property
     def refused(self) -> bool:
@@ -104,35 +110,88 @@ def _receiver(
     return None, None, "Only school or LA staff can import a CTF"
 
 
-def import_ctf(user, data: bytes, file_name: str, *, today: dt.date, joined_on: dt.date | None = None):
-    """Check and import one CTF file. `joined_on`, for a file addressed to a school, is the day the pupils
-    joined it: each is then put on its roll from that day (a date before a spell in the file is refused)."""
+@dataclass
+class Checked:
+    """A file read, checked, and its pupils matched on UPN and searched for: nothing written yet."""
+
+    result: ImportResult
+    read: object = None
+    la: LocalAuthority | None = None
+    school: School | None = None
+    schools: dict = field(default_factory=dict)
+    sha: str = ""
+    matches: dict = field(default_factory=dict)  # pupil number → child with the pupil's UPN
+    found: dict = field(default_factory=dict)  # pupil number → search result, for pupils not matched
+
+    @property
+    def done(self) -> bool:
+        """Refused, or imported before: nothing more to decide or apply."""
+        return self.result.refused or self.result.already_imported_on is not None
+
+
+def check_ctf(user, data: bytes, file_name: str, *, today: dt.date, joined_on: dt.date | None = None):
+    """Read and check one CTF, match its pupils on UPN and look for the others among the children the user
+    may see. Writes nothing."""
     if not can(user, Perm.IMPORT_CTF):
         raise PermissionDenied("Not allowed to import CTFs")
     result = ImportResult(file_name=file_name)
-    known, schools = known_from_database()
-    read = read_ctf(data, known, today=today)
+    checked = Checked(result)
+    known, checked.schools = known_from_database()
+    read = checked.read = read_ctf(data, known, today=today)
     result.problems = list(read.problems)
     result.pupils = len(read.pupils)
     if result.problems:
-        return result
-    la, school, why_not = _receiver(user, read.header.destination, schools)
+        return checked
+    la, school, why_not = _receiver(user, read.header.destination, checked.schools)
     if why_not:
         result.problems.append(Problem("Header", "DestSchool", why_not))
-        return result
+        return checked
+    checked.la, checked.school = la, school if joined_on else None
     if joined_on and school is not None:
         _check_joined_on(read.pupils, joined_on, today, result.problems)
-    sha = hashlib.sha256(data).hexdigest()
-    earlier = CtfFile.objects.filter(la=la, direction=Direction.RECEIVED, sha256=sha).first()
+    checked.sha = hashlib.sha256(data).hexdigest()
+    earlier = CtfFile.objects.filter(la=la, direction=Direction.RECEIVED, sha256=checked.sha).first()
     if earlier is not None:
         result.already_imported_on = earlier.created_at.date()
         result.unchanged = len(read.pupils)
+        return checked
+    checked.matches = _match(read.pupils, result.problems)
+    if not result.problems:
+        checked.found = search_pupils(user, read.pupils, checked.matches)
+    return checked
+
+
+def import_ctf(
+    user,
+    data: bytes,
+    file_name: str,
+    *,
+    today: dt.date,
+    joined_on: dt.date | None = None,
+    choices: dict[int, str] | None = None,
+):
+    """Check and import one CTF file. `joined_on`, for a file addressed to a school, is the day the pupils
+    joined it: each is then put on its roll from that day (a date before a spell in the file is refused).
+
+    A pupil not matched on UPN who may be a child Onroll knows needs a person's choice: `choices` maps the
+    pupil's number to a candidate child's id or `known.NEW_CHILD`. Until every such pupil has a valid
+    choice nothing is written and `result.review` lists them."""
+    checked = check_ctf(user, data, file_name, today=today, joined_on=joined_on)
+    return apply_ctf(user, checked, joined_on=joined_on, choices=choices)
+
+
+def apply_ctf(user, checked: Checked, *, joined_on: dt.date | None, choices: dict[int, str] | None):
+    result = checked.result
+    if checked.done:
         return result
-    matches = _match(read.pupils, result.problems)
-    if result.problems:
+    pupils = checked.read.pupils
+    links, result.review = resolve_choices(pupils, checked.found, checked.matches, choices)
+    if result.review:
         return result
     with transaction.atomic():
-        _Apply(user, la, school if joined_on else None, joined_on, schools, result).run(read, matches, sha)
+        apply = _Apply(user, checked.la, checked.school, joined_on, checked.schools, result)
+        apply.run(checked.read, {**checked.matches, **links}, checked.sha)
+        record_ctf_decisions(user, pupils, apply.children, checked.found, result.file_name)
     return result
 
 
@@ -209,7 +268,7 @@ class _Apply:
         ctf.stamp(self.user)
         ctf.save()
         self.result.ctf = ctf
-        children = self._children(read.pupils, matches)
+        children = self.children = self._children(read.pupils, matches)
         ids = [c.pk for c in children.values()]
         self._names(read.pupils, children, ids)
         self._addresses(read.pupils, children, ids)
@@ -254,6 +313,7 @@ class _Apply:
                 new.append(child)
             else:
                 fills = {
+                    "upn": p.upn,  # a child linked by a person's choice may have had no UPN
                     "legal_middle_names": p.middle_names[:100],
                     "preferred_first_name": p.preferred_forename[:100],
                     "preferred_last_name": p.preferred_surname[:100],
@@ -280,6 +340,7 @@ class _Apply:
             Child.objects.bulk_update(
                 changed,
                 [
+                    "upn",
                     "legal_middle_names",
                     "preferred_first_name",
                     "preferred_last_name",

@@ -170,3 +170,26 @@ class ArrivalNotice(TrackedModel):
     @property
     def from_where(self) -> str:
         return str(self.from_la) if self.from_la else self.from_la_name
+
+
+class HeldCtf(TrackedModel):
+    """A CTF upload waiting for its importer to say, for pupils who may be children Onroll knows, which
+    child each is. The file stays here, never in the browser; it goes once imported or abandoned, and an
+    upload nobody came back to expires."""
+
+    la = models.ForeignKey("schools.LocalAuthority", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(
+        "schools.School", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    file_name = models.CharField(max_length=200)
+    content = models.BinaryField()
+    joined_on = models.DateField(null=True, blank=True)
+    pupils = models.PositiveIntegerField(default=0)
+    to_decide = models.PositiveIntegerField(default=0, help_text="pupils who may be known children")
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.file_name

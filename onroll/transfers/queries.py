@@ -1,10 +1,9 @@
 """Reading CTF files, moves and arrival notices, scoped to the user: out of scope answers DoesNotExist."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from onroll.accounts.permissions import Perm, can, is_la_staff, is_school_staff
 from onroll.casework.queries import visible_cases
-from onroll.children.names import search_key
 from onroll.children.queries import visible_children
 from onroll.schools.models import LocalAuthority
 
@@ -91,18 +90,3 @@ def arrivals_list(user, *, show: str = "open") -> QuerySet[ArrivalNotice]:
 
 def arrival_for(user, notice_id) -> ArrivalNotice:
     return visible_arrivals(user).get(pk=notice_id)
-
-
-def children_like(user, notice: ArrivalNotice, limit: int = 10):
-    """Children the user can see who may be the child in the notice: same UPN, or same date of birth and a
-    name (any legal, preferred or former) with the same surname."""
-    cond = Q(date_of_birth=notice.date_of_birth, names__last_key=search_key(notice.last_name))
-    if notice.upn:
-        cond |= Q(upn=notice.upn) | Q(former_upn=notice.upn)
-    return (
-        visible_children(user)
-        .filter(cond)
-        .select_related("la")
-        .distinct()
-        .order_by("legal_last_name", "legal_first_name")[:limit]
-    )

@@ -25,6 +25,7 @@ from onroll.schools.queries import NoCalendar, calendar_for
 from .ctf_import import known_from_database
 from .ctf_reader import Address, ContactData, Header, Known, PupilData, SchoolSpell
 from .ctf_writer import CTF_VERSION, file_name, write_ctf
+from .known import CHOOSE, record_arrival_decision, search_for_notice
 from .models import (
     LA_ESTAB,
     LOST,
@@ -466,12 +467,17 @@ def record_arrival(user, data: dict, *, today: dt.date) -> ArrivalNotice:
 
 @transaction.atomic
 def link_arrival(user, notice: ArrivalNotice, child=None, *, today: dt.date) -> ArrivalNotice:
-    """Link the notice to a child Onroll knows, or (child None) create the child from the notice."""
+    """Link the notice to a child the search before create shows, or (child None) create the child from
+    the notice. The search runs again here, so the choice is checked against what Onroll holds now, and
+    what was shown and chosen is recorded as a matching decision."""
     if not can(user, Perm.TRACK_MOVES):
         raise PermissionDenied("Not allowed to record notifications")
     notice = ArrivalNotice.objects.select_for_update().get(pk=notice.pk)
     if notice.child_id:
         raise ValidationError("This notification is already linked to a child")
+    found = search_for_notice(user, notice)
+    if child is not None and not any(c.child.pk == child.pk for c in found.candidates):
+        raise ValidationError(CHOOSE)
     if child is None:
         child = create_child(
             user,
@@ -488,6 +494,7 @@ def link_arrival(user, notice: ArrivalNotice, child=None, *, today: dt.date) -> 
         if notice.address.strip():
             lines = [line.strip() for line in notice.address.replace(",", "\n").splitlines() if line.strip()]
             add_address(user, child, {"line_1": lines[0][:200], "line_2": ", ".join(lines[1:])[:200]})
+    record_arrival_decision(user, notice, found, child)
     notice.child, notice.status = child, ArrivalStatus.LINKED
     notice.stamp(user)
     notice.save()

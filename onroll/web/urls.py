@@ -63,6 +63,8 @@ urlpatterns = [
     path("registers/not-in-school/<uuid:entry_id>/edit/", registers_views.edit_cnis, name="edit_cnis"),
     # Common Transfer Files and moves between LAs (onroll/transfers)
     path("ctf/import/", transfers.import_ctf, name="import_ctf"),
+    path("ctf/held/<uuid:held_id>/", transfers.ctf_review, name="ctf_review"),
+    path("ctf/held/<uuid:held_id>/abandon/", transfers.ctf_abandon, name="ctf_abandon"),
     path("ctf/<uuid:ctf_id>/download/", transfers.download_ctf, name="download_ctf"),
     path("children/<uuid:child_id>/ctf/", transfers.child_ctf, name="child_ctf"),
     path("cases/<uuid:case_id>/moves/", transfers.case_moves, name="case_moves"),

@@ -18,14 +18,16 @@ from onroll.casework.models import Category, Reason
 from onroll.children.models import Child, Sex
 from onroll.children.queries import addresses_for, enrolments_of, visible_children
 from onroll.schools.models import LocalAuthority
-from onroll.transfers import queries, services
-from onroll.transfers.ctf_import import import_ctf as import_ctf_file
+from onroll.transfers import ctf_held, queries, services
+from onroll.transfers.ctf_import import apply_ctf, check_ctf
+from onroll.transfers.known import NEW_CHILD, search_for_notice
 from onroll.transfers.models import (
     ArrivalNotice,
     ArrivalStatus,
     ConfirmedHow,
     CtfFile,
     DestinationKind,
+    HeldCtf,
     Move,
     MoveDestination,
     MoveStatus,
@@ -75,30 +77,36 @@ def import_ctf(request):
         elif upload.size > MAX_UPLOAD_BYTES:
             form.add_error("file", "The file is larger than 200 MB: is it a CTF?")
         else:
-            result = import_ctf_file(
-                request.user, upload.read(), upload.name, today=today(), joined_on=joined_on
-            )
+            data = upload.read()
+            checked = check_ctf(request.user, data, upload.name, today=today(), joined_on=joined_on)
+            result = apply_ctf(request.user, checked, joined_on=joined_on, choices=None)
+            if result.review:
+                held = ctf_held.hold_ctf(request.user, data, checked, joined_on=joined_on)
+                return redirect("web:ctf_review", held_id=held.pk)
             if result.refused:
                 count = len(result.problems)
                 form.add_error(
                     "file", f"The file has {count} problem{'s' if count != 1 else ''}. Nothing was imported"
                 )
             else:
-                if result.already_imported_on:
-                    messages.success(
-                        request,
-                        f"{upload.name} was already imported on {result.already_imported_on:%-d %B %Y}: "
-                        "nothing changed.",
-                    )
-                else:
-                    messages.success(
-                        request,
-                        f"Imported {result.pupils} pupil{'s' if result.pupils != 1 else ''} "
-                        f"from {upload.name}: "
-                        f"{result.created} new, {result.updated} updated, {result.unchanged} unchanged.",
-                    )
+                messages.success(request, _imported_message(result))
                 return redirect("web:import_ctf")
-    problems = result.problems if result and result.refused else []
+    return _import_page(request, form, result.problems if result and result.refused else [])
+
+
+def _imported_message(result) -> str:
+    if result.already_imported_on:
+        return (
+            f"{result.file_name} was already imported on {result.already_imported_on:%-d %B %Y}: "
+            "nothing changed."
+        )
+    return (
+        f"Imported {result.pupils} pupil{'s' if result.pupils != 1 else ''} from {result.file_name}: "
+        f"{result.created} new, {result.updated} updated, {result.unchanged} unchanged."
+    )
+
+
+def _import_page(request, form, problems):
     return render(
         request,
         "web/transfers_import.html",
@@ -107,8 +115,68 @@ def import_ctf(request):
             "problems": problems[:SHOW_PROBLEMS],
             "more_problems": max(len(problems) - SHOW_PROBLEMS, 0),
             "recent": queries.visible_ctf_files(request.user).filter(direction="received")[:10],
+            "held": ctf_held.held_by(request.user)[:20],
         },
     )
+
+
+# --- Review of a held import: pupils who may be children Onroll knows --------------------------------
+
+
+def _held_or_404(user, held_id) -> HeldCtf:
+    try:
+        return ctf_held.held_by(user).get(pk=held_id)
+    except HeldCtf.DoesNotExist:
+        raise Http404("Page not found") from None
+
+
+def _posted_choices(post) -> dict[int, str]:
+    """pupil number → the radio chosen for it ("pupil-3": child id or "new")."""
+    return {int(k[6:]): v for k, v in post.items() if k.startswith("pupil-") and k[6:].isdigit()}
+
+
+@login_required
+def ctf_review(request, held_id):
+    require(request.user, Perm.IMPORT_CTF)
+    held = _held_or_404(request.user, held_id)
+    if request.method == "POST":
+        try:
+            result = ctf_held.apply_held(request.user, held, _posted_choices(request.POST), today=today())
+        except HeldCtf.DoesNotExist:
+            raise Http404("Page not found") from None
+        review, problems = result.review, result.problems
+        if not review and not problems:
+            messages.success(request, _imported_message(result))
+            return redirect("web:import_ctf")
+    else:
+        checked = ctf_held.review_held(request.user, held, today=today())
+        review, problems = ctf_held.pupils_to_review(checked), checked.result.problems
+        if checked.result.already_imported_on:
+            messages.success(request, _imported_message(checked.result))
+    return render(
+        request,
+        "web/transfers_ctf_review.html",
+        {
+            "held": held,
+            "review": review,
+            "errors": [r for r in review if r.error],
+            "problems": problems[:SHOW_PROBLEMS],
+            "new_child": NEW_CHILD,
+        },
+    )
+
+
+@login_required
+@require_POST
+def ctf_abandon(request, held_id):
+    require(request.user, Perm.IMPORT_CTF)
+    held = _held_or_404(request.user, held_id)
+    try:
+        ctf_held.abandon_held(request.user, held)
+    except HeldCtf.DoesNotExist:
+        raise Http404("Page not found") from None
+    messages.success(request, f"{held.file_name} was not imported: nothing changed.")
+    return redirect("web:import_ctf")
 
 
 # --- Produce and download -------------------------------------------------------------------------
@@ -451,12 +519,20 @@ def new_arrival(request):
 def arrival(request, notice_id):
     require(request.user, Perm.TRACK_MOVES)
     notice = _arrival_or_404(request.user, notice_id)
+    return _arrival_page(request, notice)
+
+
+def _arrival_page(request, notice, choice_error: str = ""):
+    # Search before create: children this officer may see who may be the notified child, with reasons.
+    found = search_for_notice(request.user, notice) if notice.child_id is None else None
     return render(
         request,
         "web/transfers_arrival.html",
         {
             "notice": notice,
-            "candidates": queries.children_like(request.user, notice) if notice.child_id is None else [],
+            "found": found,
+            "choice_error": choice_error,
+            "new_child": NEW_CHILD,
             "can_open_case": notice.status == ArrivalStatus.LINKED,
         },
     )
@@ -467,18 +543,20 @@ def arrival(request, notice_id):
 def link_arrival(request, notice_id):
     require(request.user, Perm.TRACK_MOVES)
     notice = _arrival_or_404(request.user, notice_id)
+    choice = request.POST.get("match_choice", "")
     child = None
-    if request.POST.get("child"):
+    if choice and choice != NEW_CHILD:
         try:
-            child = visible_children(request.user).get(pk=request.POST["child"])
+            child = visible_children(request.user).get(pk=choice)
         except (Child.DoesNotExist, ValidationError):
             raise Http404("Page not found") from None
+    elif not choice:
+        return _arrival_page(request, notice, "Select one of the children shown, or that this is a new child")
     try:
         services.link_arrival(request.user, notice, child, today=today())
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, "Notification linked to the child's record")
+        return _arrival_page(request, notice, " ".join(exc.messages))
+    messages.success(request, "Notification linked to the child's record")
     return redirect("web:arrival", notice_id=notice.pk)
 
 

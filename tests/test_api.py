@@ -384,9 +384,9 @@ def test_get_out_of_scope_or_unknown_is_404_and_not_audited(api, world):
 
 
 def test_any_other_address_under_the_api_is_a_json_404(api, world):
-    for url in ("/api/v1/nothing-here", "/api/v2/children"):
+    for url in ("/api/v1/", "/api/v1/nothing-here", "/api/v2/children"):
         response = api(world.users.cme_officer).get(url)
-        assert response.status_code == 404 and response.json()["detail"] == "Not found"
+        assert response.status_code == 404 and response.json()["detail"].startswith("Not found")
 
 
 def test_the_docs_are_for_signed_in_users(client, login, world):
@@ -399,3 +399,18 @@ def test_the_docs_are_for_signed_in_users(client, login, world):
         schema["paths"]
     )
     assert reverse("api_v1:openapi-view") == "/api/v1/docs"
+
+
+@pytest.mark.parametrize(
+    "method, url",
+    [("get", SEARCH), ("get", CHILDREN), ("put", "/api/v1/children/{child}"), ("delete", SEARCH)],
+)
+def test_a_wrong_method_is_a_json_405(api, world, method, url):
+    caller = api(world.users.cme_officer)
+    response = getattr(caller.client, method)(
+        url.format(child=world.child.pk), HTTP_AUTHORIZATION=f"Bearer {caller.token}"
+    )
+    assert response.status_code == 405 and response.json()["detail"].startswith(
+        "Method not allowed here: use"
+    )
+    assert response["Allow"]

@@ -40,3 +40,10 @@ def test_a_caseworker_makes_uses_and_revokes_an_api_token(page, browser_world): 
     expect(page.get_by_role("row").filter(has_text="Admissions nightly check")).to_contain_text("Revoked")
     answer = page.request.get(child_api, headers={"Authorization": f"Bearer {token}"})
     assert answer.status == 401 and answer.json()["detail"].startswith("Send a valid API token")
+
+
+def test_the_api_documentation_opens_for_a_signed_in_user(page, browser_world):  # noqa: F811
+    sign_in(page, "spa_officer")
+    page.goto("/api/v1/docs")
+    expect(page.get_by_role("heading", name="Onroll API", exact=False).first).to_be_visible()
+    expect(page.get_by_text("/api/v1/children/search").first).to_be_visible()

@@ -1,9 +1,11 @@
 """/api/v1/: is this child already known, create (only after a decision), and read a child's record.
 Thin callers of the same services as the web."""
 
+from functools import wraps
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
+from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Router, Status
 
@@ -86,3 +88,34 @@ def get_child(request, child_id: UUID):
 
 
 api.add_router("/children", children)
+
+
+def api_urls():
+    """The API's URL patterns for onroll/urls.py. Django Ninja answers a wrong method with a plain-text
+    405 and its root address with an HTML page; here both are JSON like every other error."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if pattern.name == "api-root":  # kept: the OpenAPI schema finds the API's prefix by this name
+            pattern.callback = _root
+        else:
+            pattern.callback = _json_method_not_allowed(pattern.callback)
+    return patterns, app_name, namespace
+
+
+def _root(request):
+    return errors.problem(
+        f"Not found: the API's endpoints are listed at {reverse('api_v1:openapi-view')}", 404
+    )
+
+
+def _json_method_not_allowed(view):
+    @wraps(view)  # keeps csrf_exempt: the API authenticates with tokens, not cookies
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and response.get("Content-Type", "").startswith("text/"):
+            allowed = response.get("Allow", "")
+            response = errors.problem(f"Method not allowed here: use {allowed}", 405)
+            response["Allow"] = allowed
+        return response
+
+    return wrapped

@@ -1,5 +1,6 @@
 """The batch job: likely duplicates across the register, kept as pairs for a person to review."""
 
+import logging
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -7,12 +8,13 @@ from django.db import transaction
 from onroll.children.models import Child
 from onroll.schools.models import LocalAuthority
 
-from . import scoring
+from . import batch, scoring
 from .blocking import candidate_pairs
 from .models import DuplicatePair, PairStatus
 from .profiles import profiles_for
 
 CHUNK = 5000
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -27,28 +29,50 @@ def find_duplicates(la: LocalAuthority, *, model=None) -> Report:
     """Pairs of the LA's children at or above the threshold; re-running adds only pairs not seen before,
     and never reopens a pair someone has said is not the same child."""
     model = model or scoring.current()
-    ids = list(Child.objects.filter(la=la).values_list("pk", flat=True))
+    profiles = read_profiles(la)
+    compared, pairs = likely_pairs(profiles, model)
+    report = Report(children=len(profiles), compared=compared)
+    found = []
+    for i, j, probability, reasons in pairs:
+        a, b = sorted((profiles[i].child_id, profiles[j].child_id), key=str)
+        found.append(
+            DuplicatePair(
+                child_a_id=a, child_b_id=b, la_code=la.code, probability=probability, reasons=reasons
+            )
+        )
+    report.found = len(found)
+    with transaction.atomic():
+        before = DuplicatePair.objects.filter(la_code=la.code).count()
+        DuplicatePair.objects.bulk_create(found, ignore_conflicts=True, batch_size=5000)
+        report.new = DuplicatePair.objects.filter(la_code=la.code).count() - before
+    return report
+
+
+def read_profiles(la: LocalAuthority) -> list:
+    """The LA's children as matching profiles, read in chunks so memory and query size stay bounded."""
+    ids = list(Child.objects.filter(la=la).order_by("pk").values_list("pk", flat=True))
     profiles = []
     for start in range(0, len(ids), CHUNK):
         profiles.extend(profiles_for(ids[start : start + CHUNK]).values())
+    return profiles
+
+
+def likely_pairs(profiles: list, model) -> tuple[int, list]:
+    """(pairs compared, [(i, j, probability, reasons)]) for the pairs at or above the threshold: the batch
+    arrays, or every pair through Model.score if the batch's levels no longer agree with the Python
+    comparisons (they are the truth; the batch mirrors them for speed)."""
+    try:
+        result = batch.likely_duplicates(profiles, model)
+        return result.compared, list(result.pairs())
+    except batch.LevelsDiffer:
+        logger.exception("The batch levels differ from the comparisons; scoring every pair in Python")
     pairs = candidate_pairs(profiles)
-    report = Report(children=len(profiles), compared=len(pairs))
     found = []
     for i, j in pairs:
         s = model.score(profiles[i], profiles[j])
         if s.probability >= model.threshold:
-            a, b = sorted((profiles[i].child_id, profiles[j].child_id), key=str)
-            found.append(
-                DuplicatePair(
-                    child_a_id=a, child_b_id=b, la_code=la.code, probability=s.probability, reasons=s.reasons
-                )
-            )
-    report.found = len(found)
-    with transaction.atomic():
-        before = DuplicatePair.objects.filter(la_code=la.code).count()
-        DuplicatePair.objects.bulk_create(found, ignore_conflicts=True)
-        report.new = DuplicatePair.objects.filter(la_code=la.code).count() - before
-    return report
+            found.append((i, j, s.probability, s.reasons))
+    return len(pairs), found
 
 
 def open_pairs(la_code: str):

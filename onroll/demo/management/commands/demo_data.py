@@ -8,6 +8,7 @@ from django.utils import timezone
 from onroll.demo.generator import DEMO_PASSWORD, DemoResult, generate
 from onroll.demo.issue4 import add_issue4
 from onroll.demo.procedures import start_procedures
+from onroll.newpupils.demo import add_new_pupil_returns
 
 
 class Command(BaseCommand):
@@ -65,6 +66,7 @@ class Command(BaseCommand):
         )
         story = add_issue4(result.la, report.on, user_prefix=options["user_prefix"], seed=options["seed"])
         self.stdout.write(story.summary())
+        self.stdout.write(add_new_pupil_returns(result.la, report.on, user_prefix=options["user_prefix"]))
 
     def _progress(self, done: int, total: int):
         if self.verbosity >= 2 or total > 50_000:

@@ -263,3 +263,15 @@ def test_a_school_may_say_none_of_the_candidates_is_its_pupil(world, login, kacp
     assert the_return.decision.decision == Decision.NEW
     assert [c["child"] for c in the_return.decision.shown] == [str(child.pk)]
     assert not Task.objects.filter(case=case).exists()
+
+
+def test_the_la_is_told_when_the_pupil_is_still_on_another_schools_roll(world, login, kacper):
+    child, _ = kacper
+    f.EnrolmentFactory(child=child, school=world.other_school)
+    login(world.users.school_dsl).post(NEW_URL, _kacper_form(match_choice=str(child.pk)))
+    url = reverse("web:new_pupil_return", args=[NewPupilReturn.objects.get().pk])
+    assert (
+        "is still on the roll of Riverside Primary School"
+        in login(world.users.cme_officer).get(url).content.decode()
+    )
+    assert "Riverside" not in login(world.users.school_dsl).get(url).content.decode()

@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from onroll.accounts.models import OrganisationKind
 from onroll.accounts.permissions import Perm, can
-from onroll.children.models import Child, Enrolment
+from onroll.children.models import Child, Enrolment, EnrolmentStatus
 from onroll.schools.queries import la_id_of
 
 from .models import NewPupilReturn
@@ -31,6 +31,16 @@ def visible_returns(user) -> QuerySet[NewPupilReturn]:
     if org.kind == OrganisationKind.LA_TEAM and can(user, Perm.VIEW_NEW_PUPIL_RETURNS):
         return rows.filter(school__la_id=la_id_of(org))
     return rows.none()
+
+
+def other_rolls(the_return):
+    """Where else the child is still on roll: the old school has not deleted them yet, or they are dual
+    registered. The LA follows that up."""
+    return (
+        Enrolment.objects.filter(child_id=the_return.child_id, status=EnrolmentStatus.ON_ROLL)
+        .exclude(school_id=the_return.school_id)
+        .select_related("school")
+    )
 
 
 def la_children(la) -> QuerySet[Child]:

@@ -56,6 +56,7 @@ def return_detail(request, return_id):
         {
             "r": the_return,
             "la_view": is_la_staff(request.user),
+            "other_rolls": list(queries.other_rolls(the_return)) if is_la_staff(request.user) else [],
             "sees_child": visible_children(request.user).filter(pk=the_return.child_id).exists(),
         },
     )

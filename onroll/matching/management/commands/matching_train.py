@@ -9,7 +9,7 @@ from onroll.children.models import Child
 from onroll.matching import scoring
 from onroll.matching.profiles import profiles_for
 from onroll.matching.synthetic import generate, profile_of
-from onroll.matching.training import train
+from onroll.matching.training import TrainingError, train
 
 
 class Command(BaseCommand):
@@ -35,9 +35,14 @@ class Command(BaseCommand):
         if len(profiles) < 50:
             self.stderr.write("Too few children to train on (fewer than 50); the model file is unchanged.")
             return
-        model, info = train(profiles, threshold=opts["threshold"], note=note)
-        Path(opts["out"]).write_text(json.dumps(scoring.to_dict(model), indent=1) + "\n", encoding="utf-8")
+        try:
+            model, info = train(profiles, threshold=opts["threshold"], note=note)
+        except TrainingError as exc:
+            self.stderr.write(f"{exc}; the model file is unchanged.")
+            return
+        data = scoring.to_dict(model, trainer=f"Splink {info['splink']}")
+        Path(opts["out"]).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         scoring.current.cache_clear()
         self.stdout.write(
-            f"Trained on {info['records']} records, {info['pairs']} blocked pairs: wrote {opts['out']}"
+            f"Trained by Splink {info['splink']} on {info['records']} records: wrote {opts['out']}"
         )

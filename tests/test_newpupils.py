@@ -275,3 +275,26 @@ def test_the_la_is_told_when_the_pupil_is_still_on_another_schools_roll(world, l
         in login(world.users.cme_officer).get(url).content.decode()
     )
     assert "Riverside" not in login(world.users.school_dsl).get(url).content.decode()
+
+
+def test_without_the_matching_model_the_search_falls_back_to_exact_details(world, login, kacper, monkeypatch):
+    from onroll.matching import scoring
+
+    def broken():
+        raise scoring.ModelError("The matching model file was trained for comparisons version 'x'")
+
+    monkeypatch.setattr(scoring, "current", broken)
+    child, _ = kacper
+    client = login(world.users.school_dsl)
+    exact = {**_kacper_form(), "legal_first_name": "Kacper"}
+    page = client.post(NEW_URL, exact).content.decode()
+    assert (
+        "only exact matches on UPN, or on name and date of birth, are shown" in page
+        and "Kacper Nowak" in page
+    )
+    client.post(NEW_URL, {**exact, "match_choice": str(child.pk)})
+    assert NewPupilReturn.objects.get().child == child
+    # A spelling the exact search cannot see goes through as a new pupil, and the school is told why.
+    response = client.post(NEW_URL, _form(), follow=True)
+    assert "only exact matches" in response.content.decode()
+    assert NewPupilReturn.objects.count() == 2

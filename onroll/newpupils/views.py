@@ -99,7 +99,8 @@ def new_return(request):
             apply_service_errors(form, exc)
         else:
             how = "linked to the child the LA already knew" if link_to else "as a new child"
-            messages.success(request, f"New pupil return sent to the LA ({how}).")
+            # With matching unavailable the school should know the search was by exact details only.
+            messages.success(request, f"New pupil return sent to the LA ({how}). {found.notice}".strip())
             return redirect("web:new_pupil_return", return_id=the_return.pk)
     return _page(request, form, found, choice_error)
 

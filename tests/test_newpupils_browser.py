@@ -58,6 +58,7 @@ def test_a_school_returns_a_new_pupil_and_the_la_finds_a_missing_child(page, bro
 
     page.get_by_role("button", name="Send the return").click()
     expect(page.locator("#match-choice-error")).to_be_visible()
+    expect(page).to_have_title(re.compile(r"^Error: New pupil return"))
     assert_accessible(page, "the candidates step with an error")
     page.get_by_label("Kacper Nowak", exact=False).check()
     page.get_by_role("button", name="Send the return").click()

@@ -86,3 +86,52 @@ def test_the_cme_officer_tracks_a_move_and_an_arrival(page, browser_world):  # n
     page.get_by_role("button", name="Create a new child record from this notification").click()
     arrive(page, "Kit Marlow", "the linked arrival notification")
     assert ArrivalNotice.objects.get().child is not None
+
+
+def test_a_held_ctf_is_reviewed_and_an_arrival_linked_in_the_browser(page, browser_world, tmp_path):  # noqa: F811
+    from onroll.matching.models import MatchDecision
+    from onroll.transfers.models import HeldCtf
+
+    from .test_matching_ctf import amara_ctf
+
+    world = browser_world
+    path = tmp_path / "amara.XML"
+    path.write_bytes(amara_ctf(world))
+    sign_in(page, "cme_officer")
+    page.goto("/ctf/import/")
+    arrive(page, "Import a common transfer file (CTF)", "the CTF import page")
+    page.get_by_label("Upload a CTF (XML file)").set_input_files(str(path))
+    page.get_by_role("button", name="Import CTF").click()
+    arrive(page, "Are these pupils already known?", "the CTF review page")
+    expect(page.get_by_text("same first name (preferred name)")).to_be_visible()
+    page.get_by_role("button", name="Import the file with these choices").click()
+    arrive(page, "Are these pupils already known?", "the CTF review page with an error")
+    page.get_by_role("link", name=re.compile("Select one of the children shown")).click()
+    expect(page.get_by_role("radio", name=re.compile("Amara Okafor"))).to_be_focused()
+    page.get_by_role("radio", name=re.compile("Amara Okafor")).check()
+    page.get_by_role("button", name="Import the file with these choices").click()
+    expect(
+        page.get_by_role("alert").filter(has_text="Imported 2 pupils from amara.XML: 1 new")
+    ).to_be_visible()
+    arrive(page, "Import a common transfer file (CTF)", "the CTF import page after the review")
+    assert not HeldCtf.objects.exists() and world.child.ctf_rows.exists()
+
+    page.goto("/arrivals/new/")
+    arrive(page, "Record a notification from another LA", "the arrival form")
+    page.get_by_label("From LA", exact=True).select_option(label=str(world.other_la))
+    fill_date(page, "Date received", timezone.localdate())
+    page.get_by_label("Who sent it (name, team, phone or email)").fill("Southdale CME team")
+    page.get_by_label("Child's first name").fill("Amara")
+    page.get_by_label("Child's last name").fill("Okafur")
+    fill_date(page, "Date of birth", timezone.datetime(2015, 3, 14).date())
+    page.get_by_role("button", name="Record notification").click()
+    page.get_by_role("link", name="Amara Okafur").click()
+    arrive(page, "Amara Okafur", "the arrival notification with candidates")
+    page.get_by_role("button", name="Save the choice").click()
+    arrive(page, "Amara Okafur", "the arrival notification with an error")
+    page.get_by_role("radio", name=re.compile("Amara Okafor")).check()
+    page.get_by_role("button", name="Save the choice").click()
+    arrive(page, "Amara Okafur", "the linked arrival notification")
+    assert ArrivalNotice.objects.get().child == world.child
+    assert MatchDecision.objects.filter(door="arrival", child=world.child).exists()
+    sign_out(page)

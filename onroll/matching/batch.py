@@ -3,22 +3,28 @@ as `blocking.candidate_pairs` followed by `Model.score` on every pair, computed 
 
 - The profiles become integer arrays once (every name, postcode, street, phone and UPN interned).
 - Pairing builds the blocking keys of `blocking.record_keys` as 64-bit codes and groups them by sorting.
-- Each comparison's level is worked out for all pairs at once; names through a cache of the level of each
-  distinct pair of names (`comparisons._one_name`), since names repeat enormously.
+- Each comparison's level is worked out for all pairs at once, following `comparisons.compare` test by
+  test; names once per distinct pair of names (they repeat enormously), calling jellyfish only where
+  `comparisons._one_name` would.
+- Pairs that cannot reach the threshold (their weight before the sibling rules, which only lower it, and
+  with the best possible names if they might be swapped) are dropped as soon as that is known.
 - `Model.score` depends on a pair only through its levels (both ways round, for swapped names), so the
   pairs are grouped by their combination of levels and the real `Model.score` is run once per
   combination. Its weight, probability and reasons are then those of every pair in the group, and its
   levels are checked against the vectorised ones; a disagreement raises `LevelsDiffer`.
 """
 
+import itertools
+from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import jellyfish
 import numpy as np
 
 from .blocking import MAX_BLOCK
-from .comparisons import KIND_NOTES, LEVELS, _one_name, compare
-from .names import sound
+from .comparisons import KIND_NOTES, LEVELS, compare
+from .names import are_short_forms, nickname_groups, sound
 from .profiles import Profile
 
 KINDS = ("legal", "preferred", "middle", "former", "part")
@@ -95,30 +101,22 @@ def likely_duplicates(profiles: list[Profile], model) -> Result:
 
 
 def encode(profiles: list[Profile]) -> Coded:
-    """Intern each field whole (a child's list of first names, set of postcodes...), then turn each
-    distinct value into array rows once: far fewer distinct values than children."""
-    names = {}
-    first, first_kind = _name_lists(names, (tuple(p.first) for p in profiles))
-    last, last_kind = _name_lists(names, (tuple(p.last) for p in profiles))
-    dob_of, dobs = _intern(p.dob for p in profiles)
-    dates = [(d.year, d.month, d.day, d.toordinal()) if d else (0, 0, 0, 0) for d in dobs]
-    year, month, day, ordinal = np.array(dates, dtype=np.int32).reshape(-1, 4)[dob_of].T.copy()
-    sex_of, sexes = _intern(p.sex for p in profiles)
-    home_of, homes = _intern((p.postcodes, p.current_postcodes, p.streets) for p in profiles)
-    contact_of, contacts = _intern((p.parents, p.phones) for p in profiles)
-    upn_of, upn_sets = _intern(p.upns for p in profiles)
-    postcodes, other = {}, {}
-    home_postcodes = [[postcodes.setdefault(pc, len(postcodes)) for pc in pcs] for pcs, _, _ in homes]
+    """Every name, postcode, street, parent, phone and UPN interned to an int, looping in C (map over
+    the profiles' attributes) rather than in Python: a million profiles take seconds."""
+    names = _table()
+    first, first_kind = _name_column(profiles, "first", names)
+    last, last_kind = _name_column(profiles, "last", names)
+    dob_ids = _table()
+    dob_of = _ids(map(attrgetter("dob"), profiles), dob_ids)
+    dobs = [(d.year, d.month, d.day, d.toordinal()) if d else (0, 0, 0, 0) for d in dob_ids]
+    year, month, day, ordinal = np.array(dobs, dtype=np.int32).reshape(-1, 4)[dob_of].T.copy()
+    sexes = _table()
+    sex_of = _ids(map(attrgetter("sex"), profiles), sexes)
+    postcodes = _table()
+    pcs = _column(profiles, "postcodes", postcodes)
+    now = _column(profiles, "current_postcodes", postcodes)
     postcode_keys = list(postcodes)
-    district_ids = {}
-    district_of = np.array(
-        [district_ids.setdefault(pc[:-3], len(district_ids)) for pc in postcode_keys] or [0], dtype=np.int32
-    )
-    pcs = _padded(home_postcodes)[home_of]
-
-    def ids(kind, values):
-        return [other.setdefault((kind, v), len(other)) for v in values]
-
+    district_of = _ids((pc[:-3] for pc in postcode_keys), _table())
     return Coded(
         names=list(names),
         first=first,
@@ -130,43 +128,52 @@ def encode(profiles: list[Profile]) -> Coded:
         day=day,
         ordinal=ordinal,
         sex=np.array([SEXES.index(x) for x in sexes], dtype=np.int8)[sex_of],
-        upns=_padded([ids("upn", u) for u in upn_sets])[upn_of],
+        upns=_column(profiles, "upns", _table()),
         postcodes=pcs,
-        current=(_padded([[pc in now for pc in pcs] for pcs, now, _ in homes]) == 1)[home_of],
-        districts=np.where(pcs >= 0, district_of[pcs], -1),
+        current=((pcs[:, :, None] == now[:, None, :]) & (pcs[:, :, None] >= 0)).any(2),
+        districts=np.where(pcs >= 0, district_of[np.maximum(pcs, 0)], -1) if len(district_of) else pcs,
         postcode_keys=postcode_keys,
-        streets=_padded([ids("street", streets) for _, _, streets in homes])[home_of],
-        parents=_padded([ids("parent", parents) for parents, _ in contacts])[contact_of],
-        phones=_padded([ids("phone", phones) for _, phones in contacts])[contact_of],
+        streets=_column(profiles, "streets", _table()),
+        parents=_column(profiles, "parents", _table()),
+        phones=_column(profiles, "phones", _table()),
     )
 
 
-def _intern(values) -> tuple[np.ndarray, list]:
-    """(each value's id, the distinct values in id order)."""
-    table = {}
-    ids = np.fromiter((table.setdefault(v, len(table)) for v in values), dtype=np.int32)
-    return ids, list(table)
+def _table() -> defaultdict:
+    """value -> id, giving the next id to a value not seen before."""
+    table = defaultdict()
+    table.default_factory = table.__len__
+    return table
 
 
-def _name_lists(names: dict, lists) -> tuple[np.ndarray, np.ndarray]:
-    """(n, width) arrays of name ids and kinds, from each profile's list of (key, kind)."""
-    of, distinct = _intern(lists)
+def _ids(values, table) -> np.ndarray:
+    return np.fromiter(map(table.__getitem__, values), dtype=np.int32)
+
+
+def _column(profiles, attribute: str, table) -> np.ndarray:
+    """(n, longest) ids of each profile's collection `attribute`, in its order; -1 pads."""
+    collections = list(map(attrgetter(attribute), profiles))
+    lengths = np.fromiter(map(len, collections), dtype=np.int64, count=len(collections))
+    return _padded(_ids(itertools.chain.from_iterable(collections), table), lengths)
+
+
+def _name_column(profiles, attribute: str, names) -> tuple[np.ndarray, np.ndarray]:
+    """(n, width) arrays of name ids and kinds from each profile's list of (key, kind)."""
+    entries = _table()
+    ids = _column(profiles, attribute, entries)
     kind_index = {kind: i for i, kind in enumerate(KINDS)}
-    keys = _padded([[names.setdefault(k, len(names)) for k, _ in one] for one in distinct])
-    kinds = _padded([[kind_index[kind] for _, kind in one] for one in distinct])
-    return keys[of], kinds[of]
+    key_of = np.array([names[key] for key, _ in entries] or [0], dtype=np.int32)
+    kind_of = np.array([kind_index[kind] for _, kind in entries] or [0], dtype=np.int32)
+    padding = ids < 0
+    return np.where(padding, -1, key_of[ids]), np.where(padding, -1, kind_of[ids])
 
 
-def _padded(rows: list[list]) -> np.ndarray:
-    """Lists of ints (or bools) as an (n, longest) int32 array, -1 where a row is shorter."""
-    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+def _padded(flat: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Consecutive runs of `flat` of the given lengths as rows of an (n, longest) array; -1 pads."""
     width = max(int(lengths.max(initial=0)), 1)
-    out = np.full((len(rows), width), -1, dtype=np.int32)
-    total = int(lengths.sum())
-    if total:
-        flat = np.fromiter((v for row in rows for v in row), dtype=np.int32, count=total)
-        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
-        out[np.repeat(np.arange(len(rows)), lengths), np.arange(total) - starts] = flat
+    out = np.full((len(lengths), width), -1, dtype=np.int32)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    out[np.repeat(np.arange(len(lengths)), lengths), np.arange(len(flat)) - starts] = flat
     return out
 
 
@@ -323,18 +330,59 @@ def _name_levels(c, ours, our_kinds, theirs, their_kinds, a, b, comparison: str,
 
 
 def _pair_levels(names, keys_a, keys_b, levels, cache) -> np.ndarray:
-    """_one_name's level for each pair of name ids, computed once per distinct pair."""
+    """comparisons._one_name's level for each pair of name ids, worked out once per distinct pair with
+    its tests in the same order: same key, known short forms, same sound and Jaro-Winkler >= 0.75, one
+    edit (Damerau-Levenshtein), Jaro-Winkler >= 0.85. jellyfish runs only where a test needs it."""
     if not len(keys_a):
         return np.zeros(0, dtype=np.int8)
     codes, inverse = np.unique(keys_a.astype(np.int64) << 32 | keys_b, return_inverse=True)
-    table = cache.setdefault((id(names), levels), {})
-    out = np.empty(len(codes), dtype=np.int8)
-    for n, code in enumerate(codes.tolist()):
-        level = table.get(code)
-        if level is None:
-            level = table[code] = _one_name(names[code >> 32], names[code & 0xFFFFFFFF], levels)
-        out[n] = level
-    return out[inverse.ravel()]
+    x, y = codes >> 32, codes & 0xFFFFFFFF
+    if "features" not in cache:
+        cache["features"] = _name_features(names)
+    lengths, sounds, grouped = cache["features"]
+    long_x, long_y = lengths[x], lengths[y]
+    shortest = np.minimum(long_x, long_y)
+    exact = x == y
+    short = np.zeros(len(x), dtype=bool)
+    if "short_form" in levels:
+        maybe = np.flatnonzero(~exact & grouped[x] & grouped[y])
+        short[maybe] = list(map(are_short_forms, _strings(names, x[maybe]), _strings(names, y[maybe])))
+    open_ = ~exact & ~short
+    same_sound = (long_x > 1) & (long_y > 1) & (sounds[x] == sounds[y])
+    jaro = np.zeros(len(x))
+    at = np.flatnonzero(open_ & (same_sound | (shortest >= 3)))
+    jaro[at] = list(map(jellyfish.jaro_winkler_similarity, _strings(names, x[at]), _strings(names, y[at])))
+    sounds_alike = same_sound & (jaro >= 0.75)
+    one_letter = np.zeros(len(x), dtype=bool)
+    at = np.flatnonzero(open_ & ~sounds_alike & (shortest >= 3) & (np.abs(long_x - long_y) <= 1))
+    distances = map(jellyfish.damerau_levenshtein_distance, _strings(names, x[at]), _strings(names, y[at]))
+    one_letter[at] = np.fromiter(distances, dtype=np.int32, count=len(at)) == 1
+    tests = {
+        "exact": exact,
+        "short_form": short,
+        "sounds_alike": sounds_alike,
+        "one_letter": one_letter,
+        "similar": (shortest >= 3) & (jaro >= 0.85),
+    }
+    in_order = [name for name in tests if name in levels]
+    level = np.select(
+        [tests[name] for name in in_order],
+        [levels.index(name) for name in in_order],
+        levels.index("different"),
+    )
+    return level.astype(np.int8)[inverse.ravel()]
+
+
+def _name_features(names: list[str]):
+    """Per name id: its length, the id of its sound, and whether it is in any group of short forms."""
+    groups = nickname_groups()
+    lengths = np.fromiter(map(len, names), dtype=np.int32, count=len(names))
+    grouped = np.fromiter(map(groups.__contains__, names), dtype=bool, count=len(names))
+    return lengths, _sounds(names)[0], grouped
+
+
+def _strings(names: list[str], ids: np.ndarray) -> list[str]:
+    return list(map(names.__getitem__, ids.tolist()))
 
 
 def _dob_levels(c, a, b) -> np.ndarray:

@@ -75,5 +75,23 @@ def likely_pairs(profiles: list, model) -> tuple[int, list]:
     return len(pairs), found
 
 
+def save_pairs(la: LocalAuthority, profiles: list, pairs: list, report: Report) -> Report:
+    """Keep the pairs found for review; a pair already kept (whatever its status) is left as it is."""
+    found = []
+    for i, j, probability, reasons in pairs:
+        a, b = sorted((profiles[i].child_id, profiles[j].child_id), key=str)
+        found.append(
+            DuplicatePair(
+                child_a_id=a, child_b_id=b, la_code=la.code, probability=probability, reasons=reasons
+            )
+        )
+    report.found = len(found)
+    with transaction.atomic():
+        before = DuplicatePair.objects.filter(la_code=la.code).count()
+        DuplicatePair.objects.bulk_create(found, ignore_conflicts=True, batch_size=5000)
+        report.new = DuplicatePair.objects.filter(la_code=la.code).count() - before
+    return report
+
+
 def open_pairs(la_code: str):
     return DuplicatePair.objects.filter(la_code=la_code, status=PairStatus.OPEN)

@@ -189,6 +189,13 @@ def test_a_school_user_cannot_see_another_schools_children(api, world):
             {"parents.0.name": ["This field is required"]},
         ),
         ({"upn": "X123"}, {"upn": None}),
+        (
+            {"last_name": "Oka\x00for", "first_name": "Amara", "address": {"postcode": "NM1\t2AB"}},
+            {
+                "last_name": ["Must not contain control characters such as tabs, line breaks or NUL"],
+                "address.postcode": ["Must not contain control characters such as tabs, line breaks or NUL"],
+            },
+        ),
         ({"last_name": "Okafor", "first_name": "Amara", "former_upn": "Z1"}, {"former_upn": None}),
     ],
 )
@@ -317,6 +324,14 @@ def test_a_bad_upn_on_create_is_a_field_error_and_nothing_is_written(api, world)
     assert Child.objects.count() == before and not MatchDecision.objects.exists()
 
 
+def test_a_nul_character_is_a_field_error_not_a_database_failure(api, world):
+    # PostgreSQL refuses NUL in text; the API must say so per field before anything reaches the database.
+    body = {**NEW_CHILD, "middle_names": "Anna\x00Maria", "confirm_new": True}
+    response = api(world.users.spa_officer).post(CHILDREN, body)
+    assert response.status_code == 422 and list(response.json()["errors"]) == ["middle_names"]
+    assert not Child.objects.filter(legal_first_name="Zofia").exists()
+
+
 def test_both_decisions_at_once_is_an_error(api, world):
     body = {**AMARA_AGAIN, "link_to": str(world.child.pk), "confirm_new": True}
     response = api(world.users.spa_officer).post(CHILDREN, body)
@@ -414,3 +429,55 @@ def test_a_wrong_method_is_a_json_405(api, world, method, url):
         "Method not allowed here: use"
     )
     assert response["Allow"]
+
+
+# --- retrying a create is safe with an Idempotency-Key --------------------------------------------------
+
+
+def _create(caller, body, key):
+    return caller.client.post(
+        CHILDREN,
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {caller.token}",
+        HTTP_IDEMPOTENCY_KEY=key,
+    )
+
+
+def test_a_retried_create_with_the_same_key_gets_the_first_answer_not_a_second_child(api, world):
+    caller = api(world.users.spa_officer)
+    body = {**NEW_CHILD, "confirm_new": True}
+    first = _create(caller, body, "intake-7781")
+    again = _create(caller, body, "intake-7781")
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+    assert again.json() == first.json()
+    assert Child.objects.filter(legal_first_name="Zofia").count() == 1 and MatchDecision.objects.count() == 1
+    # Without the key, confirming new again is taken as a person's decision: a second record is made.
+    assert caller.post(CHILDREN, body).status_code == 201
+    assert Child.objects.filter(legal_first_name="Zofia").count() == 2
+
+
+def test_a_key_reused_for_other_details_is_refused(api, world):
+    caller = api(world.users.spa_officer)
+    assert _create(caller, {**NEW_CHILD, "confirm_new": True}, "intake-1").status_code == 201
+    response = _create(caller, {**NEW_CHILD, "first_name": "Zuzanna", "confirm_new": True}, "intake-1")
+    assert response.status_code == 422 and "Idempotency-Key" in response.json()["errors"]
+    assert not Child.objects.filter(legal_first_name="Zuzanna").exists()
+
+
+def test_a_request_that_failed_is_not_remembered_for_its_key(api, world):
+    caller = api(world.users.spa_officer)
+    assert _create(caller, AMARA_AGAIN, "intake-2").status_code == 409
+    linked = _create(caller, {**AMARA_AGAIN, "link_to": str(world.child.pk)}, "intake-2")
+    assert linked.status_code == 200 and linked.json()["decision"] == "linked"
+    replay = _create(caller, {**AMARA_AGAIN, "link_to": str(world.child.pk)}, "intake-2")
+    assert replay.status_code == 200 and replay["Idempotent-Replayed"] == "true"
+    assert MatchDecision.objects.count() == 1
+
+
+def test_keys_belong_to_their_user(api, world):
+    body = {**NEW_CHILD, "confirm_new": True}
+    assert _create(api(world.users.spa_officer), body, "same-key").status_code == 201
+    other = _create(api(world.users.cme_officer), body, "same-key")
+    assert other.status_code == 201 and "Idempotent-Replayed" not in other

@@ -5,6 +5,7 @@ from functools import wraps
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import NinjaAPI, Router, Status
@@ -55,10 +56,12 @@ def search_children(request, payload: ChildDetailsIn):
     response={200: DecisionOut, 201: DecisionOut, 404: ErrorOut, 409: ConflictOut, **FAILED},
     summary="Link to a known child or create a new one",
 )
-def create_child(request, payload: CreateChildIn):
+def create_child(request, response: HttpResponse, payload: CreateChildIn):
     """Onroll searches first. Send `link_to` (a candidate's child_id: nothing is created, 200) or
     `confirm_new: true` (the child is created with its address, parents and former names, 201). Without
-    either, candidates answer 409 with the list so that a person can decide. The decision is recorded."""
+    either, candidates answer 409 with the list so that a person can decide. The decision is recorded.
+    Send an `Idempotency-Key` header (any unique string up to 100 characters) to make a retry safe: the
+    same key again gets the first answer back (with `Idempotent-Replayed: true`), not a second child."""
     details = ChildDetailsIn(**payload.model_dump(exclude={"link_to", "confirm_new"}))
     outcome = services.create_or_link(
         request.user,
@@ -66,7 +69,10 @@ def create_child(request, payload: CreateChildIn):
         link_to=payload.link_to,
         confirm_new=payload.confirm_new,
         today=timezone.localdate(),
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
+    if outcome.replayed:
+        response["Idempotent-Replayed"] = "true"
     body = DecisionOut(
         decision=outcome.decision.decision,
         decision_id=outcome.decision.pk,

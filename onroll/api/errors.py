@@ -38,6 +38,8 @@ def _message(error: dict) -> str:
     kind = error.get("type", "")
     if kind.startswith("date"):
         return "Enter a real date in the form YYYY-MM-DD"
+    if kind == "value_error":  # our own validators' messages, without pydantic's "Value error, "
+        return str(error.get("ctx", {}).get("error", "")) or error.get("msg", "Not valid")
     if kind == "string_too_long":
         return f"Must be {error.get('ctx', {}).get('max_length')} characters or fewer"
     return MESSAGES.get(kind) or error.get("msg", "Not valid")

@@ -1,12 +1,22 @@
 """What the API reads and writes. Unknown fields are refused, so a misspelt field is an error, not ignored."""
 
 import datetime as dt
-from typing import Literal
+import unicodedata
+from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
+
+def _printable(value: str) -> str:
+    # Control characters are never part of a name or an address, and PostgreSQL refuses NUL outright.
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError("Must not contain control characters such as tabs, line breaks or NUL")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_printable)]
 Name = Field("", max_length=100)
 
 
@@ -15,37 +25,37 @@ class Strict(Schema):
 
 
 class FormerNameIn(Strict):
-    first_name: str = Name
-    last_name: str = Name
+    first_name: Text = Name
+    last_name: Text = Name
 
 
 class AddressIn(Strict):
-    line_1: str = Field("", max_length=200)
-    line_2: str = Field("", max_length=200)
-    town: str = Field("", max_length=100)
-    postcode: str = Field("", max_length=10)
+    line_1: Text = Field("", max_length=200)
+    line_2: Text = Field("", max_length=200)
+    town: Text = Field("", max_length=100)
+    postcode: Text = Field("", max_length=10)
 
 
 class ParentIn(Strict):
-    name: str = Field(..., min_length=1, max_length=200)
-    relationship: str = Field("Parent or carer", max_length=60)
-    phone: str = Field("", max_length=40)
+    name: Text = Field(..., min_length=1, max_length=200)
+    relationship: Text = Field("Parent or carer", max_length=60)
+    phone: Text = Field("", max_length=40)
 
 
 class ChildDetailsIn(Strict):
     """Everything matching can use to recognise a child. Search needs a surname and a date of birth or
     first name, or a UPN."""
 
-    first_name: str = Name
-    middle_names: str = Name
-    last_name: str = Name
-    preferred_first_name: str = Name
-    preferred_last_name: str = Name
+    first_name: Text = Name
+    middle_names: Text = Name
+    last_name: Text = Name
+    preferred_first_name: Text = Name
+    preferred_last_name: Text = Name
     former_names: list[FormerNameIn] = Field(default_factory=list, max_length=10)
     date_of_birth: dt.date | None = None
     sex: Literal["F", "M", "U", ""] = ""
-    upn: str = Field("", max_length=20)
-    former_upn: str = Field("", max_length=20)
+    upn: Text = Field("", max_length=20)
+    former_upn: Text = Field("", max_length=20)
     address: AddressIn | None = None
     parents: list[ParentIn] = Field(default_factory=list, max_length=10)
 

@@ -5,18 +5,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from onroll.accounts.permissions import Perm, can
 from onroll.children import services as children
 from onroll.children.models import Child
 from onroll.children.queries import visible_children
 from onroll.core import upn as upn_rules
-from onroll.matching.models import Door, MatchDecision
+from onroll.matching.models import Decision, Door, MatchDecision
 from onroll.matching.profiles import make_profile
 from onroll.matching.services import SearchResult, check_search_input, record_decision, search
 from onroll.schools.models import LocalAuthority
 
+from .models import CreateRequest
 from .schemas import ChildDetailsIn
 
 # The API's field names for the child's model fields, so service errors point at what the client sent.
@@ -45,6 +46,7 @@ class Outcome:
     child: Child
     decision: MatchDecision
     created: bool
+    replayed: bool = False  # the answer to an earlier request with the same Idempotency-Key
 
 
 def field_errors(exc: ValidationError) -> dict[str, list[str]]:
@@ -115,13 +117,31 @@ def _searched(details: ChildDetailsIn) -> dict:
     return out
 
 
-@transaction.atomic
-def create_or_link(user, details: ChildDetailsIn, *, link_to=None, confirm_new=False, today: dt.date):
+def create_or_link(
+    user, details: ChildDetailsIn, *, link_to=None, confirm_new=False, today: dt.date, idempotency_key=""
+) -> Outcome:
     """Search, then link to the chosen candidate or create the child, and record the decision.
 
     Child.DoesNotExist when `link_to` is not a child the user may see; NeedsDecision when neither
-    `link_to` nor `confirm_new` was given and the search found candidates."""
+    `link_to` nor `confirm_new` was given and the search found candidates. A request with an
+    `idempotency_key` already answered gets that answer again, so a retry never makes a second child."""
     require(user, Perm.EDIT_CHILD)
+    key = (idempotency_key or "").strip()
+    if len(key) > 100:
+        raise ValidationError({"Idempotency-Key": "The Idempotency-Key must be 100 characters or fewer"})
+    if key and (earlier := _earlier_answer(user, key, details)):
+        return earlier
+    try:
+        return _create_or_link(user, details, link_to, confirm_new, today, key)
+    except IntegrityError:
+        # The same key arrived twice at once and the other request won: answer as it did.
+        if key and (earlier := _earlier_answer(user, key, details)):
+            return earlier
+        raise
+
+
+@transaction.atomic
+def _create_or_link(user, details, link_to, confirm_new, today, key) -> Outcome:
     if link_to and confirm_new:
         raise ValidationError({"request": "Send either link_to or confirm_new, not both"})
     chosen = visible_children(user).get(pk=link_to) if link_to else None
@@ -133,14 +153,31 @@ def create_or_link(user, details: ChildDetailsIn, *, link_to=None, confirm_new=F
             raise ValidationError(
                 {"link_to": "This child is not one of the candidates for these details: search again"}
             )
-        decision = _decide(user, details, found, chosen)
-        return Outcome(chosen, decision, created=False)
-    if not confirm_new:
+        outcome = Outcome(chosen, _decide(user, details, found, chosen), created=False)
+    elif not confirm_new:
         if found.candidates:
             raise NeedsDecision(found)
         raise ValidationError({"confirm_new": "No child matched: send confirm_new: true to create the child"})
-    child = _create(user, details, today=today)
-    return Outcome(child, _decide(user, details, found, child), created=True)
+    else:
+        child = _create(user, details, today=today)
+        outcome = Outcome(child, _decide(user, details, found, child), created=True)
+    if key:
+        CreateRequest.objects.create(user=user, key=key, decision=outcome.decision)
+    return outcome
+
+
+def _earlier_answer(user, key: str, details: ChildDetailsIn) -> Outcome | None:
+    done = CreateRequest.objects.filter(user=user, key=key).select_related("decision__child").first()
+    if done is None:
+        return None
+    decision = done.decision
+    if decision.searched != {k: str(v) for k, v in _searched(details).items()}:
+        raise ValidationError(
+            {"Idempotency-Key": "This key was already used for a request with other details"}
+        )
+    if decision.child is None:
+        raise ValidationError({"Idempotency-Key": "The child this request was about has since been merged"})
+    return Outcome(decision.child, decision, created=decision.decision == Decision.NEW, replayed=True)
 
 
 def _decide(user, details, found: SearchResult, child) -> MatchDecision:

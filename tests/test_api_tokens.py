@@ -82,3 +82,38 @@ def test_who_may_have_tokens(client, world, persona, expected):
     if persona != "anonymous":
         client.force_login(getattr(world.users, persona))
     assert client.get(TOKENS).status_code == expected
+
+
+ADMIN_TOKENS = "/admin/api/apitoken/"
+
+
+def test_an_administrator_sees_every_token_but_never_the_token_itself(login, world):
+    _, token = issue_token(world.users.spa_officer, "Admissions nightly check")
+    client = login(world.users.system_admin)
+    page = client.get(ADMIN_TOKENS).content.decode()
+    assert "Admissions nightly check" in page and token not in page
+    assert client.get(ADMIN_TOKENS + "add/").status_code == 403
+
+
+def test_an_administrator_revokes_someone_elses_token_and_it_is_audited(login, world, client):
+    api_token, token = issue_token(world.users.spa_officer, "Leaked token")
+    admin_client = login(world.users.system_admin)
+    response = admin_client.post(ADMIN_TOKENS, {"action": "revoke", "_selected_action": [str(api_token.pk)]})
+    assert response.status_code == 302
+    api_token.refresh_from_db()
+    assert api_token.revoked_at is not None
+    assert AuditEvent.objects.filter(
+        user=world.users.system_admin, summary="Revoked API token 'Leaked token' of spa_officer"
+    ).exists()
+    client.logout()
+    assert (
+        client.get(f"/api/v1/children/{world.child.pk}", HTTP_AUTHORIZATION=f"Bearer {token}").status_code
+        == 401
+    )
+
+
+def test_staff_without_the_admin_permission_cannot_see_tokens_in_the_admin(login, world):
+    officer = world.users.cme_officer
+    officer.is_staff = True
+    officer.save()
+    assert login(officer).get(ADMIN_TOKENS).status_code == 403

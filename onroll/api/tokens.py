@@ -40,15 +40,25 @@ def issue_token(user, name: str) -> tuple[ApiToken, str]:
     return api_token, token
 
 
-@transaction.atomic
 def revoke_token(user, token_id) -> ApiToken:
     """Revoke one of the user's own tokens; ApiToken.DoesNotExist for anyone else's."""
-    api_token = ApiToken.objects.select_for_update().get(pk=token_id, user=user)
+    return _revoke(user, ApiToken.objects.filter(user=user), token_id)
+
+
+def revoke_as_administrator(admin, token_id) -> ApiToken:
+    """An administrator revokes anyone's token (someone left, or a token was seen by others)."""
+    return _revoke(admin, ApiToken.objects.all(), token_id)
+
+
+@transaction.atomic
+def _revoke(by, tokens, token_id) -> ApiToken:
+    api_token = tokens.select_for_update().select_related("user").get(pk=token_id)
     if api_token.revoked_at is None:
         api_token.revoked_at = timezone.now()
-        api_token.stamp(user)
+        api_token.stamp(by)
         api_token.save()
-        record(user, Action.UPDATE, api_token, summary=f"Revoked API token {api_token.name!r}")
+        whose = "" if api_token.user_id == by.pk else f" of {api_token.user.username}"
+        record(by, Action.UPDATE, api_token, summary=f"Revoked API token {api_token.name!r}{whose}")
     return api_token
 
 

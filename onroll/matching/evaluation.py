@@ -93,6 +93,7 @@ def febrl4_profiles():
                     last_name=str(row["surname"]) if isinstance(row["surname"], str) else "",
                     date_of_birth=dob,
                     addresses=[(street, str(row["postcode"]), True)] if street else [],
+                    upns=[str(row["soc_sec_id"])] if isinstance(row["soc_sec_id"], str) else [],
                 )
             )
             entity.append(rec_id.split("-")[1])  # rec-123-org / rec-123-dup-0: the truth, never compared

@@ -1,6 +1,7 @@
 """Names as matching sees them: folded keys, known short forms (a data file) and how a name sounds."""
 
 import functools
+from collections import Counter
 from pathlib import Path
 
 import jellyfish
@@ -42,3 +43,13 @@ def name_parts(name: str) -> list[str]:
     whole = search_key(name)
     pieces = [search_key(p) for p in name.replace("-", " ").split()]
     return list(dict.fromkeys([whole, *(p for p in pieces if p and len(pieces) > 1)])) if whole else []
+
+
+def common_first_names(profiles, *, min_count: int = 5) -> frozenset[str]:
+    """Legal first names given to many children in these records: real names, not typing slips. The bar is
+    a tenth of the hundredth most common name's count, so a slip repeated a few times in a big register
+    (Mraia for Maria) never counts as a name."""
+    counts = Counter(k for p in profiles for k, kind in p.first if kind == "legal")
+    top = counts.most_common(100)
+    bar = max(min_count, top[-1][1] // 10) if top else min_count
+    return frozenset(k for k, n in counts.items() if n >= bar)

@@ -23,6 +23,7 @@ class Profile:
     streets: frozenset[str] = frozenset()  # folded first lines of every address
     parents: frozenset[str] = frozenset()  # folded parents' and carers' names
     phones: frozenset[str] = frozenset()  # last ten digits
+    family_names: frozenset[str] = frozenset()  # folded surnames of the parents and carers
     child_id: object = None
 
     @property
@@ -85,6 +86,9 @@ def make_profile(
         streets=frozenset(s for line, _, _ in addresses if (s := search_key(line))),
         parents=frozenset(k for name, _ in parents if (k := search_key(name))),
         phones=frozenset(k for _, phone in parents if (k := phone_key(phone))),
+        family_names=frozenset(
+            k for name, _ in parents if len(name.split()) > 1 and (k := search_key(name.split()[-1]))
+        ),
         child_id=child_id,
     )
 

@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 from .comparisons import KIND_NOTES, LEVELS, REASONS, compare
+from .names import are_short_forms, sound
 from .profiles import Profile
 
 MODEL_FILE = Path(__file__).parent / "model" / "child_model.json"
@@ -45,6 +46,9 @@ class Model:
     trained: str = ""
     # The sibling/twin and thin-evidence rules. Off only for data with no families (FEBRL's adults).
     family_rules: bool = True
+    # First names common in the register the model was trained on: two of them that differ (and are not
+    # short forms of each other) are two names a family chose, not one name mistyped.
+    common_first_names: frozenset[str] = frozenset()
 
     @property
     def prior_weight(self) -> float:
@@ -72,8 +76,14 @@ class Model:
         reasons = self._reasons(levels)
         if swapped:
             reasons.insert(0, SWAPPED_REASON)
-        sibling = self.family_rules and _looks_like_sibling(levels)
-        thin = self.family_rules and _identity_agreements(levels) < 2
+        clash = self.family_rules and self._given_names_clash(a, b, swapped)
+        sibling = self.family_rules and _looks_like_sibling(levels, clash)
+        # A first name that is the family's surname (a record with names swapped) says nothing about which
+        # child of the family this is.
+        first_is_surname = _holds_family_name(a, a.last if swapped else a.first) or _holds_family_name(
+            b, b.first
+        )
+        thin = self.family_rules and _identity_agreements(levels, count_first=not first_is_surname) < 2
         if (sibling or thin) and weight >= self.threshold_weight:
             # Same surname, birth date and home but another first name is the shape of a brother, sister
             # or twin; a shared home or parent must not outvote the child's own first name and birth date.
@@ -83,6 +93,21 @@ class Model:
         elif thin:
             reasons.append(THIN_REASON)
         return Score(weight, _probability(weight), reasons, levels, sibling)
+
+    def _given_names_clash(self, a: Profile, b: Profile, swapped: bool) -> bool:
+        """Do the two records carry two different given names, each common in the register? Twins called
+        Nicole and Nicola sound alike; a typo rarely makes another common name."""
+        if swapped:  # which of the two was recorded the wrong way round is not known: try both pairings
+            pairings = [(_keys(a.first), _keys(b.last)), (_keys(a.last), _keys(b.first))]
+        else:
+            pairings = [(_given_keys(a), _given_keys(b))]
+        return any(self._clash(x, y) for x, y in pairings)
+
+    def _clash(self, ours: set[str], theirs: set[str]) -> bool:
+        common = self.common_first_names
+        if not (ours & common and theirs & common):
+            return False
+        return not any(x == y or are_short_forms(x, y) for x in ours for y in theirs)
 
     def _reasons(self, levels) -> list[str]:
         parts = []
@@ -98,15 +123,30 @@ class Model:
         return [text for _, text in sorted(parts, key=lambda p: p[0]) if text]
 
 
-def _looks_like_sibling(levels) -> bool:
+def _keys(names) -> set[str]:
+    return {k for k, kind in names if kind in ("legal", "preferred")}
+
+
+def _given_keys(p: Profile) -> set[str]:
+    """The record's given names; its surname field when the first-name field holds the family's surname
+    (a record with first and last names swapped) and the surname field does not."""
+    firsts, lasts = _keys(p.first), _keys(p.last)
+    if firsts & p.family_names and not lasts & p.family_names:
+        return lasts
+    return firsts
+
+
+def _looks_like_sibling(levels, clash: bool = False) -> bool:
     """Same surname and a shared home or birth date, but the child's own details differ: a brother, sister
-    or twin rather than the same child."""
+    or twin rather than the same child. `clash`: the given names are two different common names."""
     first, last, dob = levels["first_name"], levels["last_name"], levels["date_of_birth"]
     if dob is None or first is None:
         return False
     if levels["upn"] is not None and levels["upn"][0] == "same":
         return False
     close_birth = dob[0] in ("exact", "day_month_swapped", "one_digit")
+    if clash and (close_birth or _shares_household(levels)):
+        return True
     other_sex = levels["sex"] is not None and levels["sex"][0] == "different" and first[0] != "exact"
     if other_sex and (close_birth or _shares_household(levels)):
         return True
@@ -122,13 +162,27 @@ def _looks_like_sibling(levels) -> bool:
     return not close_birth and _shares_household(levels)
 
 
-def _identity_agreements(levels) -> int:
+def _holds_family_name(p: Profile, names) -> bool:
+    """Is one of these names (legal or preferred) the surname, or sounds like the surname, of the
+    record's parents?"""
+    if not p.family_names:
+        return False
+    family = {sound(f) for f in p.family_names}
+    return any(k in p.family_names or sound(k) in family for k in _keys(names))
+
+
+def _identity_agreements(levels, *, count_first: bool = True) -> int:
     """How many of first name, surname and date of birth agree at least loosely (UPN counts as two)."""
     if levels["upn"] is not None and levels["upn"][0] == "same":
         return 2
     first, last, dob = levels["first_name"], levels["last_name"], levels["date_of_birth"]
     return (
-        (first is not None and first[0] not in ("different", "similar") and first[1] != KIND_NOTES["middle"])
+        (
+            count_first
+            and first is not None
+            and first[0] not in ("different", "similar")
+            and first[1] != KIND_NOTES["middle"]
+        )
         + (last is not None and last[0] not in ("different", "part"))
         + (dob is not None and dob[0] in ("exact", "day_month_swapped", "one_digit"))
     )
@@ -175,6 +229,7 @@ def from_dict(data: dict) -> Model:
         u=u,
         version=str(data.get("version", "")),
         trained=str(data.get("trained", "")),
+        common_first_names=frozenset(data.get("common_first_names", ())),
     )
 
 
@@ -190,6 +245,7 @@ def to_dict(model: Model, **extra) -> dict:
             name: {level: {"m": model.m[(name, level)], "u": model.u[(name, level)]} for level in levels}
             for name, levels in LEVELS.items()
         },
+        "common_first_names": sorted(model.common_first_names),
         **extra,
     }
 

@@ -524,10 +524,16 @@ def score(model, profiles: list[Profile], c: Coded, a: np.ndarray, b: np.ndarray
     a, b, tries_swap = a[keep], b[keep], tries_swap[keep]
     normal = {name: codes[keep] for name, codes in normal.items()}
 
+    # Model.score takes the swap only if both swapped names agree at least loosely, so swapped surnames
+    # are compared only where the swapped first names agree (0, "not compared", otherwise).
     swapped = {name: np.zeros(len(a), dtype=np.int32) for name in SWAPPED}
     rows = np.flatnonzero(tries_swap)
-    for name, codes in swapped_levels(c, a[rows], b[rows], cache).items():
-        swapped[name][rows] = codes
+    codes = _name_levels(c, c.last, c.last_kind, c.first, c.first_kind, a[rows], b[rows], "first_name", cache)
+    swapped["first_name"][rows] = codes
+    rows = rows[codes != _code("different", "first_name")]
+    swapped["last_name"][rows] = _name_levels(
+        c, c.first, c.first_kind, c.last, c.last_kind, a[rows], b[rows], "last_name", cache
+    )
     return _scored_once_per_combination(model, profiles, a, b, normal, swapped, tries_swap)
 
 

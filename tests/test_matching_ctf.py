@@ -188,6 +188,9 @@ def test_a_ctf_with_no_candidates_applies_at_once_and_records_each_new_child(wor
     decisions = MatchDecision.objects.filter(door="ctf")
     assert decisions.count() == 3 and {d.decision for d in decisions} == {Decision.NEW}
     assert all(d.shown == [] and d.child is not None for d in decisions)
+    audited = AuditEvent.objects.filter(object_id__in=[d.pk for d in decisions], action="create")
+    assert audited.count() == 3 and all(e.summary.startswith("Confirmed as a new child") for e in audited)
+    assert {e.child_id for e in audited} == {d.child_id for d in decisions}
 
 
 def test_the_command_refuses_with_a_report_unless_told_to_make_new_children(world, tmp_path, capsys):

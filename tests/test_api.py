@@ -481,3 +481,25 @@ def test_keys_belong_to_their_user(api, world):
     assert _create(api(world.users.spa_officer), body, "same-key").status_code == 201
     other = _create(api(world.users.cme_officer), body, "same-key")
     assert other.status_code == 201 and "Idempotent-Replayed" not in other
+
+
+def test_two_requests_with_one_key_at_once_make_one_child(api, world, monkeypatch):
+    # The second request checks for an earlier answer before the first has saved its own; its insert of
+    # the key then fails, its work is rolled back, and it answers as the first did.
+    from onroll.api import services
+
+    caller = api(world.users.spa_officer)
+    body = {**NEW_CHILD, "confirm_new": True}
+    first = _create(caller, body, "intake-race")
+    real = services._earlier_answer
+    calls = []
+
+    def not_yet_then_real(user, key, details):
+        calls.append(key)
+        return None if len(calls) == 1 else real(user, key, details)
+
+    monkeypatch.setattr(services, "_earlier_answer", not_yet_then_real)
+    second = _create(caller, body, "intake-race")
+    assert len(calls) == 2 and second.status_code == 201 and second["Idempotent-Replayed"] == "true"
+    assert second.json()["child"]["id"] == first.json()["child"]["id"]
+    assert Child.objects.filter(legal_first_name="Zofia").count() == 1 and MatchDecision.objects.count() == 1

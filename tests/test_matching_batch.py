@@ -74,10 +74,10 @@ def test_the_batch_pairs_are_blocking_s_pairs(profiles):
     assert (a < b).all()
 
 
-def test_every_pair_s_levels_are_compare_s_both_ways_round(profiles):
+def test_every_pair_s_levels_and_family_rule_inputs_are_the_python_ones(profiles):
     coded = batch.encode(profiles)
     a, b = batch.candidate_pairs(coded)
-    batch.verify(profiles, coded, a, b)  # raises LevelsDiffer on the first pair that differs
+    batch.verify(scoring.current(), profiles, coded, a, b)  # raises LevelsDiffer at the first difference
 
 
 @pytest.mark.parametrize("family_rules", [True, False])

@@ -64,6 +64,7 @@ class Coded:
     streets: np.ndarray
     parents: np.ndarray
     phones: np.ndarray
+    family: np.ndarray  # name ids of the parents' surnames
 
     @property
     def size(self) -> int:
@@ -117,6 +118,7 @@ def encode(profiles: list[Profile]) -> Coded:
     now = _column(profiles, "current_postcodes", postcodes)
     postcode_keys = list(postcodes)
     district_of = _ids((pc[:-3] for pc in postcode_keys), _table())
+    family = _column(profiles, "family_names", names)
     return Coded(
         names=list(names),
         first=first,
@@ -136,6 +138,7 @@ def encode(profiles: list[Profile]) -> Coded:
         streets=_column(profiles, "streets", _table()),
         parents=_column(profiles, "parents", _table()),
         phones=_column(profiles, "phones", _table()),
+        family=family,
     )
 
 
@@ -347,7 +350,7 @@ def _pair_levels(names, keys_a, keys_b, levels, cache) -> np.ndarray:
     if "short_form" in levels:
         maybe = np.flatnonzero(~exact & grouped[x] & grouped[y])
         short[maybe] = list(map(are_short_forms, _strings(names, x[maybe]), _strings(names, y[maybe])))
-    open_ = ~exact & ~short
+    open_ = ~exact & ~short & ("similar" in levels)  # nothing else to test for a plain same-or-short check
     same_sound = (long_x > 1) & (long_y > 1) & (sounds[x] == sounds[y])
     jaro = np.zeros(len(x))
     at = np.flatnonzero(open_ & (same_sound | (shortest >= 3)))
@@ -478,6 +481,60 @@ def _any_equal(x, y) -> np.ndarray:
     return ((x[:, :, None] == y[:, None, :]) & (x[:, :, None] >= 0)).any((1, 2))
 
 
+# --- what the sibling rules look at besides the levels ----------------------------------------------------
+
+
+def family_flags(model, c: Coded, a, b, cache: dict) -> dict[str, np.ndarray]:
+    """Per pair, what Model.score's sibling and thin-evidence rules read from the records themselves, both
+    ways round: whether the given names are two different common names (`Model._given_names_clash`) and
+    whether a first name is the family's surname (`scoring._holds_family_name`)."""
+    first = np.where(np.isin(c.first_kind, (LEGAL, PREFERRED)), c.first, -1)  # scoring._keys
+    last = np.where(np.isin(c.last_kind, (LEGAL, PREFERRED)), c.last, -1)
+    first, last = _same_width(first, last)
+    in_family = _any_equal(first, c.family) & ~_any_equal(last, c.family)
+    given = np.where(in_family[:, None], last, first)  # scoring._given_keys
+    sounds = cache.setdefault("sounds", _sounds(c.names)[0])
+    family = np.where(c.family >= 0, sounds[np.maximum(c.family, 0)], -1)
+    holds_first = _any_equal(np.where(first >= 0, sounds[np.maximum(first, 0)], -1), family)
+    holds_last = _any_equal(np.where(last >= 0, sounds[np.maximum(last, 0)], -1), family)
+    clash = _Clash(model, c, cache)
+    return {
+        "clash": clash(given, given, a, b),
+        "clash_swapped": clash(first, last, a, b) | clash(last, first, a, b),
+        "first_is_surname": holds_first[a] | holds_first[b],
+        "first_is_surname_swapped": holds_last[a] | holds_first[b],
+    }
+
+
+class _Clash:
+    """Model._clash for each pair: both sides carry a common first name, and no name of one is the same
+    as, or a known short form of, a name of the other."""
+
+    def __init__(self, model, c: Coded, cache: dict):
+        common = model.common_first_names
+        self.common = np.fromiter(map(common.__contains__, c.names), dtype=bool, count=len(c.names))
+        self.names, self.cache = c.names, cache
+
+    def __call__(self, ours, theirs, a, b) -> np.ndarray:
+        has_common = lambda keys: (self.common[np.maximum(keys, 0)] & (keys >= 0)).any(1)  # noqa: E731
+        rows = np.flatnonzero(has_common(ours[a]) & has_common(theirs[b]))
+        x, y = ours[a[rows]][:, :, None], theirs[b[rows]][:, None, :]
+        valid = (x >= 0) & (y >= 0)
+        at = np.nonzero(valid)
+        xs, ys = np.broadcast_to(x, valid.shape)[at], np.broadcast_to(y, valid.shape)[at]
+        near = np.zeros(valid.shape, dtype=bool)
+        near[at] = _pair_levels(self.names, xs, ys, ("exact", "short_form", "different"), self.cache) < 2
+        out = np.zeros(len(a), dtype=bool)
+        out[rows] = ~near.any((1, 2))
+        return out
+
+
+def _same_width(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    width = max(x.shape[1], y.shape[1])
+    pad = lambda z: np.pad(z, ((0, 0), (0, width - z.shape[1])), constant_values=-1)  # noqa: E731
+    return pad(x), pad(y)
+
+
 _LEVELLERS = {
     "date_of_birth": _dob_levels,
     "sex": _sex_levels,
@@ -534,14 +591,17 @@ def score(model, profiles: list[Profile], c: Coded, a: np.ndarray, b: np.ndarray
     swapped["last_name"][rows] = _name_levels(
         c, c.first, c.first_kind, c.last, c.last_kind, a[rows], b[rows], "last_name", cache
     )
-    return _scored_once_per_combination(model, profiles, a, b, normal, swapped, tries_swap)
+    flags = family_flags(model, c, a, b, cache)
+    return _scored_once_per_combination(model, profiles, a, b, normal, swapped, tries_swap, flags)
 
 
-def _scored_once_per_combination(model, profiles, a, b, normal, swapped, tries_swap) -> Result:
+def _scored_once_per_combination(model, profiles, a, b, normal, swapped, tries_swap, flags) -> Result:
     base = 1 + len(NOTES) * max(len(v) for v in LEVELS.values())
     combined = tries_swap.astype(np.int64)
     for column in [*normal.values(), *swapped.values()]:
         combined = combined * base + column
+    for flag in flags.values():
+        combined = combined * 2 + flag
     combinations, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
     probability = np.empty(len(combinations))
     reasons = []
@@ -593,15 +653,29 @@ def _check(chosen: dict, normal: dict, swapped: dict, row: int):
     )
 
 
-def verify(profiles: list[Profile], c: Coded, a, b, sample: int | None = None):
-    """compare() against the vectorised levels, both ways round, for every pair (or a sample): for tests."""
-    rows = np.arange(len(a)) if sample is None else np.random.default_rng(0).choice(len(a), sample)
+def verify(model, profiles: list[Profile], c: Coded, a, b):
+    """For tests: compare() against the vectorised levels, both ways round, and Model.score's own family
+    rule inputs against `family_flags`, for every pair. Raises LevelsDiffer at the first difference."""
+    from . import scoring
+
     cache: dict = {}
-    normal, swapped = levels(c, a[rows], b[rows], cache), swapped_levels(c, a[rows], b[rows], cache)
-    for n, row in enumerate(rows.tolist()):
-        pa, pb = profiles[a[row]], profiles[b[row]]
+    normal, swapped = levels(c, a, b, cache), swapped_levels(c, a, b, cache)
+    flags = family_flags(model, c, a, b, cache)
+    holds = scoring._holds_family_name
+    for row, (pa, pb) in enumerate(
+        zip(map(profiles.__getitem__, a), map(profiles.__getitem__, b), strict=True)
+    ):
         for codes, flag in ((normal, False), (swapped, True)):
             want = compare(pa, pb, swapped=flag)
-            got = decode(codes, n)
+            got = decode(codes, row)
             if any(got[name] != want[name] for name in got):
                 raise LevelsDiffer(f"pair {pa} / {pb} swapped={flag}: batch {got}, compare {want}")
+        want = {
+            "clash": model._given_names_clash(pa, pb, False),
+            "clash_swapped": model._given_names_clash(pa, pb, True),
+            "first_is_surname": holds(pa, pa.first) or holds(pb, pb.first),
+            "first_is_surname_swapped": holds(pa, pa.last) or holds(pb, pb.first),
+        }
+        got = {name: bool(column[row]) for name, column in flags.items()}
+        if got != want:
+            raise LevelsDiffer(f"pair {pa} / {pb}: batch family flags {got}, Model.score's {want}")

@@ -3,11 +3,14 @@
 import dataclasses
 import datetime as dt
 import random
+import string
+import unicodedata
 
 import numpy as np
 import pytest
 
 from onroll.children.models import Child
+from onroll.children.names import search_key
 from onroll.matching import batch, scoring
 from onroll.matching.blocking import candidate_pairs
 from onroll.matching.duplicates import find_duplicates
@@ -125,3 +128,18 @@ def test_the_nightly_job_falls_back_to_the_python_scorer_if_the_levels_drift(wor
     pair = DuplicatePair.objects.get()
     assert {pair.child_a_id, pair.child_b_id} == {world.child.pk, again.pk} and report.found == 1
     assert report.children == Child.objects.filter(la=world.la).count()
+
+
+def test_search_key_s_ascii_shortcut_folds_as_the_unicode_path_does():
+    """Profiles for a million children fold names through search_key's ASCII shortcut."""
+
+    def unicode_path(name):
+        letters = (c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+        return "".join(c for c in "".join(letters).casefold() if c.isalnum())
+
+    rng = random.Random(5)
+    samples = [chr(i) for i in range(128)] + ["O'Brien-Smith", "12 Mill Lane", "", "  Zoë "]
+    samples += ["".join(rng.choice(string.printable) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
+    for name in samples:
+        assert search_key(name) == unicode_path(name)
+    assert search_key(None) == "" and search_key("Zoë") == "zoe"

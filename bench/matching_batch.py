@@ -2,7 +2,6 @@
 
     python bench/matching_batch.py                   # 1,000,000 records
     python bench/matching_batch.py --records 100000  # smaller, for trying it out
-
     python bench/matching_batch.py --records 100000 --check  # also the Python scorer on every pair
     python bench/matching_batch.py --database onroll_bench_matching  # the nightly job from PostgreSQL
 
@@ -102,8 +101,8 @@ def main():
         f"| profiles (names folded; not part of the job, nor is reading the database) | {t2 - t1:.1f} |",
         f"| the profiles as arrays (every name, postcode, phone interned) | {t_encoded - t2:.1f} |",
         f"| blocking: {len(a):,} pairs ({blocked_true / truth:.1%} of true pairs) | {t3 - t_encoded:.1f} |",
-        f"| scoring: levels in NumPy, `Model.score` once per combination of levels ({combinations:,}) "
-        f"| {t4 - t3:.1f} |",
+        "| scoring: levels in NumPy, `Model.score` once per combination of levels and family details "
+        f"({combinations:,}) | {t4 - t3:.1f} |",
         f"| **the job (arrays + blocking + scoring)** | **{job:.1f}** |",
         "",
         f"Peak resident memory: {peak:,.0f} MiB. At threshold {model.threshold}: precision {precision:.4f}, "

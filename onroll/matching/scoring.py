@@ -35,6 +35,12 @@ class Score:
     possible_sibling: bool = False
 
 
+@dataclass(frozen=True)
+class FamilyFacts:
+    names_clash: bool  # the given names are two different names, both common in the register
+    first_is_surname: bool  # the first name compared is the surname of a record's parents
+
+
 @dataclass
 class Model:
     prior: float  # share of compared pairs that are the same child (lambda)
@@ -64,26 +70,40 @@ class Model:
         )
 
     def score(self, a: Profile, b: Profile) -> Score:
+        levels, swapped = self.best_levels(a, b)
+        return self.judge(levels, swapped, self.family_facts(a, b, swapped))
+
+    def best_levels(self, a: Profile, b: Profile) -> tuple[dict, bool]:
+        """The pair's levels, read with a's first and last names swapped when that fits much better."""
         levels = compare(a, b)
-        weight = self.weigh(levels)
-        swapped = False
         if a.first and a.last and levels["first_name"] and levels["first_name"][0] != "exact":
             other = compare(a, b, swapped=True)
-            other_weight = self.weigh(other)
             both_agree = all(other[n] and other[n][0] != "different" for n in ("first_name", "last_name"))
-            if other_weight > weight and both_agree:
-                levels, weight, swapped = other, other_weight, True
+            if both_agree and self.weigh(other) > self.weigh(levels):
+                return other, True
+        return levels, False
+
+    def family_facts(self, a: Profile, b: Profile, swapped: bool) -> "FamilyFacts":
+        """What the sibling rules need beyond the levels (off for data with no families)."""
+        if not self.family_rules:
+            return FamilyFacts(False, False)
+        return FamilyFacts(
+            names_clash=self._given_names_clash(a, b, swapped),
+            # A first name that is the family's surname (a record with names swapped) says nothing about
+            # which child of the family this is.
+            first_is_surname=_holds_family_name(a, a.last if swapped else a.first)
+            or _holds_family_name(b, b.first),
+        )
+
+    def judge(self, levels: dict, swapped: bool, facts: "FamilyFacts") -> Score:
+        """Weight, probability and reasons from the levels and the family facts alone (so a batch can judge
+        every pair with the same levels and facts at once)."""
+        weight = self.weigh(levels)
         reasons = self._reasons(levels)
         if swapped:
             reasons.insert(0, SWAPPED_REASON)
-        clash = self.family_rules and self._given_names_clash(a, b, swapped)
-        sibling = self.family_rules and _looks_like_sibling(levels, clash)
-        # A first name that is the family's surname (a record with names swapped) says nothing about which
-        # child of the family this is.
-        first_is_surname = _holds_family_name(a, a.last if swapped else a.first) or _holds_family_name(
-            b, b.first
-        )
-        thin = self.family_rules and _identity_agreements(levels, count_first=not first_is_surname) < 2
+        sibling = self.family_rules and _looks_like_sibling(levels, facts.names_clash)
+        thin = self.family_rules and _identity_agreements(levels, count_first=not facts.first_is_surname) < 2
         if (sibling or thin) and weight >= self.threshold_weight:
             # Same surname, birth date and home but another first name is the shape of a brother, sister
             # or twin; a shared home or parent must not outvote the child's own first name and birth date.

@@ -33,10 +33,13 @@ def _varied(record, rng):
     if rng.random() < 0.05:
         addresses = []
     former = ((record.first_name, "Smith-Jones"),) if rng.random() < 0.05 else ()
+    dob = record.date_of_birth if rng.random() > 0.03 else None
+    if dob and rng.random() < 0.02:
+        dob = dob.replace(year=9999)  # an absurd year must not collide with other parts of a key code
     return make_profile(
         first_name=record.first_name if rng.random() > 0.01 else "",
         last_name=record.last_name if rng.random() > 0.01 else "",
-        date_of_birth=record.date_of_birth if rng.random() > 0.03 else None,
+        date_of_birth=dob,
         sex=record.sex if rng.random() > 0.05 else "",
         middle_names=record.middle_names,
         preferred_first_name=record.preferred_first_name,

@@ -32,9 +32,8 @@ LEGAL, PREFERRED, MIDDLE, PART = (KINDS.index(k) for k in ("legal", "preferred",
 NOTES = ("", *dict.fromkeys(KIND_NOTES.values()))
 NOTE_OF_KIND = np.array([NOTES.index(KIND_NOTES.get(kind, "")) for kind in KINDS], dtype=np.int8)
 SEXES = ("", "F", "M")
-SOUND_BITS = (
-    20  # ids of names' sounds must fit in this many bits of a key code (a pair of them plus a year: 52)
-)
+# Key codes: a kind tag above bit 58; ids of names' sounds in 20 bits (two of them and a year take 54).
+SOUND_BITS = 20
 SWAPPED = ("first_name", "last_name")  # the comparisons that change when first and last names swap
 
 
@@ -227,7 +226,7 @@ def _block_keys(c: Coded) -> tuple[np.ndarray, np.ndarray]:
         (c.upns, c.upns >= 0),
         ((sym << SOUND_BITS) | firsts, (firsts >= 0) & has_dob),
         ((sym << SOUND_BITS) | lasts, (lasts >= 0) & has_dob),
-        ((name_pair << 12) | year, dated),
+        ((name_pair << 14) | year, dated),  # years up to 9999
         ((name_pair << 9) | (month << 5) | day, dated),
         _crossed(c.postcodes, firsts),
         _crossed(c.postcodes, lasts),

@@ -175,7 +175,8 @@ def test_two_pupils_cannot_both_be_the_same_child(world, login):
     found = {1: review.found, 2: review.found}
     choice = str(world.child.pk)
     links, still = resolve_choices([review.pupil, twin], found, {}, {1: choice, 2: choice})
-    assert links == {1: world.child} and still[0].pupil.number == 2 and "already pupil 1" in still[0].error
+    assert links == {1: world.child} and [r.pupil.number for r in still] == [1, 2]
+    assert still[0].error == "" and still[0].choice == choice and "already pupil 1" in still[1].error
 
 
 def test_a_ctf_with_no_candidates_applies_at_once_and_records_each_new_child(world, login):
@@ -208,3 +209,48 @@ def test_the_command_refuses_with_a_report_unless_told_to_make_new_children(worl
     decision = MatchDecision.objects.get(searched__upn=AMARA_UPN)
     assert decision.decision == Decision.NEW and decision.created_by == world.users.cme_officer
     assert decision.shown[0]["child"] == str(world.child.pk)
+
+
+def test_a_good_choice_is_kept_when_another_pupils_is_missing(world, login):
+    from onroll.transfers.ctf_reader import PupilData
+
+    from .factories import AddressFactory, ChildFactory
+
+    zara = ChildFactory(
+        la=world.la, legal_first_name="Zara", legal_last_name="Quinn", date_of_birth=D(2014, 6, 1)
+    )
+    AddressFactory(child=zara, line_1="4 Brook Way", postcode="NM3 1AA")
+    header = Header(source_la="991", source_estab="3001", dest_la="990", dest_estab="LLLL")
+    amara = PupilData(
+        number=1,
+        upn=AMARA_UPN,
+        surname="Okafor",
+        forename="Amarachi",
+        preferred_forename="Amara",
+        dob=D(2015, 3, 14),
+        sex="F",
+        address=Address("12 Mill Lane", "", "Northmere", "NM1 2AB"),
+    )
+    zed = PupilData(
+        number=2,
+        upn=make_upn("991", "3001", 8),
+        surname="Quinn",
+        forename="Zara",
+        dob=D(2014, 6, 1),
+        sex="F",
+        address=Address("4 Brook Way", "", "Northmere", "NM3 1AA"),
+    )
+    client = login(world.users.cme_officer)
+    upload(client, write_ctf(header, [amara, zed], written_at=dt.datetime(2026, 1, 12, 9, 30)))
+    held = HeldCtf.objects.get()
+    assert held.to_decide == 2
+    response = client.post(reverse("web:ctf_review", args=[held.pk]), {"pupil-1": str(world.child.pk)})
+    page = response.content.decode()
+    assert "Pupil 2, Zara Quinn: Select one of the children shown" in page
+    assert f'value="{world.child.pk}" aria-describedby="pupil-1-1-hint" checked' in page
+    assert not CtfFile.objects.exists()
+    choices = {"pupil-1": str(world.child.pk), "pupil-2": str(zara.pk)}
+    assert client.post(reverse("web:ctf_review", args=[held.pk]), choices).status_code == 302
+    assert world.child.ctf_rows.exists() and zara.ctf_rows.exists()
+    zara.refresh_from_db()
+    assert zara.upn == make_upn("991", "3001", 8)  # a linked child without a UPN takes the file's

@@ -27,7 +27,7 @@ def held_by(user):
 
 
 @transaction.atomic
-def hold_ctf(user, data: bytes, checked: Checked, *, joined_on: dt.date | None) -> HeldCtf:
+def hold_ctf(user, data: bytes, checked: Checked) -> HeldCtf:
     """Keep an upload whose pupils need decisions (`checked.result.review`); expired holds are cleared on
     the way."""
     if not can(user, Perm.IMPORT_CTF):
@@ -39,7 +39,7 @@ def hold_ctf(user, data: bytes, checked: Checked, *, joined_on: dt.date | None) 
         school=checked.school,
         file_name=result.file_name[:200],
         content=data,
-        joined_on=joined_on,
+        joined_on=checked.joined_on,
         pupils=result.pupils,
         to_decide=len(result.review),
         expires_at=timezone.now() + HOLD_FOR,

@@ -119,6 +119,7 @@ class Checked:
     la: LocalAuthority | None = None
     school: School | None = None
     schools: dict = field(default_factory=dict)
+    joined_on: dt.date | None = None
     sha: str = ""
     matches: dict = field(default_factory=dict)  # pupil number → child with the pupil's UPN
     found: dict = field(default_factory=dict)  # pupil number → search result, for pupils not matched
@@ -135,7 +136,7 @@ def check_ctf(user, data: bytes, file_name: str, *, today: dt.date, joined_on: d
     if not can(user, Perm.IMPORT_CTF):
         raise PermissionDenied("Not allowed to import CTFs")
     result = ImportResult(file_name=file_name)
-    checked = Checked(result)
+    checked = Checked(result, joined_on=joined_on)
     known, checked.schools = known_from_database()
     read = checked.read = read_ctf(data, known, today=today)
     result.problems = list(read.problems)
@@ -177,10 +178,12 @@ def import_ctf(
     pupil's number to a candidate child's id or `known.NEW_CHILD`. Until every such pupil has a valid
     choice nothing is written and `result.review` lists them."""
     checked = check_ctf(user, data, file_name, today=today, joined_on=joined_on)
-    return apply_ctf(user, checked, joined_on=joined_on, choices=choices)
+    return apply_ctf(user, checked, choices=choices)
 
 
-def apply_ctf(user, checked: Checked, *, joined_on: dt.date | None, choices: dict[int, str] | None):
+def apply_ctf(user, checked: Checked, *, choices: dict[int, str] | None):
+    """Import a checked file with these choices, in one transaction; or, while a pupil who may be a known
+    child has no good choice, write nothing and list them in `result.review`."""
     result = checked.result
     if checked.done:
         return result
@@ -189,7 +192,7 @@ def apply_ctf(user, checked: Checked, *, joined_on: dt.date | None, choices: dic
     if result.review:
         return result
     with transaction.atomic():
-        apply = _Apply(user, checked.la, checked.school, joined_on, checked.schools, result)
+        apply = _Apply(user, checked.la, checked.school, checked.joined_on, checked.schools, result)
         apply.run(checked.read, {**checked.matches, **links}, checked.sha)
         record_ctf_decisions(user, pupils, apply.children, checked.found, result.file_name)
     return result

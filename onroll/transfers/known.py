@@ -86,9 +86,10 @@ class PupilReview:
 def resolve_choices(
     pupils: list[PupilData], found: dict[int, SearchResult], matched: dict, choices: dict[int, str] | None
 ) -> tuple[dict, list[PupilReview]]:
-    """The children chosen for pupils with candidates (pupil number → Child), and the pupils still needing
-    a decision. With `choices` None nobody has chosen yet: every pupil with candidates is listed, without
-    errors. A child may be chosen for one pupil only, and not for a pupil whose UPN already found another."""
+    """The children chosen for pupils with candidates (pupil number → Child), and the review still needed:
+    every pupil with candidates, with the choice made and what is wrong with it, while nobody has chosen
+    (`choices` None) or any choice is missing or impossible; empty once every choice is good. A child may
+    be chosen for one pupil only, and not for a pupil whose UPN already found another."""
     links, review = {}, []
     taken = {child.pk: number for number, child in matched.items()}
     for p in pupils:
@@ -105,8 +106,9 @@ def resolve_choices(
         if child is not None and not error:
             taken[child.pk] = p.number
             links[p.number] = child
-        if choices is None or error:
-            review.append(PupilReview(p, result, choice, error))
+        review.append(PupilReview(p, result, choice, error))
+    if choices is not None and not any(r.error for r in review):
+        review = []
     return links, review
 
 

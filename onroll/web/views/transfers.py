@@ -79,9 +79,9 @@ def import_ctf(request):
         else:
             data = upload.read()
             checked = check_ctf(request.user, data, upload.name, today=today(), joined_on=joined_on)
-            result = apply_ctf(request.user, checked, joined_on=joined_on, choices=None)
+            result = apply_ctf(request.user, checked, choices=None)
             if result.review:
-                held = ctf_held.hold_ctf(request.user, data, checked, joined_on=joined_on)
+                held = ctf_held.hold_ctf(request.user, data, checked)
                 return redirect("web:ctf_review", held_id=held.pk)
             if result.refused:
                 count = len(result.problems)

@@ -254,3 +254,14 @@ def test_a_good_choice_is_kept_when_another_pupils_is_missing(world, login):
     assert world.child.ctf_rows.exists() and zara.ctf_rows.exists()
     zara.refresh_from_db()
     assert zara.upn == make_upn("991", "3001", 8)  # a linked child without a UPN takes the file's
+
+
+def test_an_expired_hold_answers_404_and_goes_when_the_next_file_is_held(world, login):
+    from django.utils import timezone
+
+    client, held = held_upload(world, login)
+    HeldCtf.objects.filter(pk=held.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    assert client.get(reverse("web:ctf_review", args=[held.pk])).status_code == 404
+    assert "Waiting for your choices" not in client.get(reverse("web:import_ctf")).content.decode()
+    upload(client, amara_ctf(world), "again.XML")
+    assert list(HeldCtf.objects.values_list("file_name", flat=True)) == ["again.XML"]

@@ -5,9 +5,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from onroll.transfers.ctf_held import hold_ctf
+from onroll.transfers.ctf_import import apply_ctf, check_ctf
 from onroll.transfers.models import ArrivalNotice
 from onroll.transfers.services import produce_ctf, record_arrival, record_move
 
+from .test_matching_ctf import amara_ctf
 from .test_permission_matrix import PERSONAS
 
 TRACKERS = {"spa_officer", "cme_officer", "business_support"}
@@ -18,8 +21,15 @@ TRANSFERS_MATRIX = [
     ("web:confirm_move", "move", TRACKERS),
     ("web:arrival", "notice", TRACKERS),
     ("web:arrival_case", "linked_notice", TRACKERS),
+    ("web:ctf_review", "held", {"cme_officer"}),  # a held CTF is its uploader's alone
 ]
-KEYS = {"ctf": "ctf_id", "move": "move_id", "notice": "notice_id", "linked_notice": "notice_id"}
+KEYS = {
+    "ctf": "ctf_id",
+    "move": "move_id",
+    "notice": "notice_id",
+    "linked_notice": "notice_id",
+    "held": "held_id",
+}
 
 
 @pytest.fixture
@@ -36,7 +46,11 @@ def objects(world):
     }
     linked = record_arrival(world.users.cme_officer, notice_data, today=today)
     ArrivalNotice.objects.filter(pk=linked.pk).update(child=world.child, status="linked")
+    held_file = amara_ctf(world)
+    checked = check_ctf(world.users.cme_officer, held_file, "amara.XML", today=today)
+    apply_ctf(world.users.cme_officer, checked, choices=None)
     return {
+        "held": hold_ctf(world.users.cme_officer, held_file, checked),
         "ctf": produce_ctf(world.users.school_dsl, world.child, "unknown", now=dt.datetime(2026, 1, 15, 9)),
         "move": record_move(
             world.users.cme_officer,

@@ -73,6 +73,7 @@ def test_splink_training_gives_weights_that_point_the_right_way(trained):
         assert model.weights[(name, LEVELS[name][0])] > 5, name  # agreeing on these is strong evidence
     assert model.weights[("date_of_birth", "exact")] > model.weights[("date_of_birth", "same_year")]
     assert 0 < model.prior < 0.01
+    assert {"oliver", "amelia"} & model.common_first_names  # the register's common first names, for scoring
     # The UPN levels are fixed, not learnt from records that have no UPN.
     assert model.m[("upn", "same")] == 0.95 and model.u[("upn", "same")] == 1e-7
     # The model round-trips through the file format the scorer reads.

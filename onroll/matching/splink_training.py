@@ -9,7 +9,7 @@ import statistics
 from .comparisons import LEVELS, compare
 from .profiles import Profile
 
-# comparison -> the columns of the training table it reads, and how they make up the profile compare needs
+# comparison -> the columns of the training table it reads
 FIELDS: dict[str, tuple[str, ...]] = {
     "first_name": ("first_keys", "first_kinds"),
     "last_name": ("last_keys", "last_kinds"),
@@ -22,23 +22,21 @@ FIELDS: dict[str, tuple[str, ...]] = {
 COLUMN_TYPES = {"dob": "DATE", "sex": "VARCHAR"}  # the others are lists of text
 
 
-def _partial(name: str, values) -> Profile:
-    """The part of a profile one comparison reads, from that comparison's columns."""
-    if name in ("first_name", "last_name"):
-        keys, kinds = values
-        return Profile(**{name.split("_")[0]: list(zip(keys or (), kinds or (), strict=True))})
-    if name == "date_of_birth":
-        return Profile(dob=values[0])
-    if name == "sex":
-        return Profile(sex=values[0] or "")
-    sets = [frozenset(v or ()) for v in values]
-    return Profile(**dict(zip(_PROFILE_ATTRS[name], sets, strict=True)))
+def _set(values) -> frozenset:
+    return frozenset(values or ())
 
 
-_PROFILE_ATTRS = {
-    "upn": ("upns",),
-    "home": ("postcodes", "current_postcodes", "streets"),
-    "contact": ("parents", "phones"),
+# comparison -> the part of a profile it reads, rebuilt from its columns (in FIELDS order)
+PARTIAL = {
+    "first_name": lambda keys, kinds: Profile(first=list(zip(keys or (), kinds or (), strict=True))),
+    "last_name": lambda keys, kinds: Profile(last=list(zip(keys or (), kinds or (), strict=True))),
+    "date_of_birth": lambda dob: Profile(dob=dob),
+    "sex": lambda sex: Profile(sex=sex or ""),
+    "upn": lambda upns: Profile(upns=_set(upns)),
+    "home": lambda postcodes, current, streets: Profile(
+        postcodes=_set(postcodes), current_postcodes=_set(current), streets=_set(streets)
+    ),
+    "contact": lambda parents, phones: Profile(parents=_set(parents), phones=_set(phones)),
 }
 
 
@@ -70,13 +68,14 @@ def level_function(name: str):
     import pyarrow as pa
 
     index = {level: i for i, level in enumerate(LEVELS[name])}
+    build = PARTIAL[name]
     width = len(FIELDS[name])
 
     # Splink's random pairs repeat each sampled record hundreds of times, and many values repeat (sex, a
     # date, a name): build each side's profile once per value, and compare each pair of values once.
     @functools.lru_cache(maxsize=50_000)
     def profile(values) -> Profile:
-        return _partial(name, values)
+        return build(*values)
 
     @functools.lru_cache(maxsize=200_000)
     def level(left, right) -> int | None:

@@ -6,6 +6,7 @@ the model file."""
 import datetime as dt
 
 from .comparisons import LEVELS
+from .names import common_first_names
 from .scoring import SCHEMA, Model, from_dict, to_dict
 
 MODEL_VERSION = "2"
@@ -87,6 +88,7 @@ def train(
         f"records{note}",
         "prior": trained["prior"],
         "threshold": threshold,
+        "common_first_names": sorted(common_first_names(profiles)),
         "comparisons": {
             name: {lv: {"m": float(m[name][i]), "u": float(u[name][i])} for i, lv in enumerate(LEVELS[name])}
             for name in NAMES

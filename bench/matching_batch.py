@@ -14,7 +14,7 @@ threshold, and sibling or twin pairs above it. `--check` also runs `blocking.can
 `Model.score` on every pair and fails unless they find exactly the same pairs with the same probabilities.
 
 `--database` runs `duplicates.find_duplicates` step by step on the children of LA 990 in a PostgreSQL
-register built by bench/matching_lookup.py (1,000,000 children), reading the profiles in chunks of 5,000,
+register built by bench/matching_lookup.py (1,000,000 children), reading the profiles in chunks of 2,000,
 then deletes the pairs it saved; it writes its own section, "matching, batch duplicates from the database".
 """
 
@@ -130,7 +130,7 @@ def from_database(db: str, *, write: bool):
 
     from onroll.children.models import Child
     from onroll.matching import scoring
-    from onroll.matching.duplicates import Report, likely_pairs, read_profiles, save_pairs
+    from onroll.matching.duplicates import CHUNK, Report, likely_pairs, read_profiles, save_pairs
     from onroll.matching.models import DuplicatePair
     from onroll.schools.models import LocalAuthority
 
@@ -155,7 +155,7 @@ def from_database(db: str, *, write: bool):
         "",
         "| step | seconds |",
         "|---|---|",
-        f"| read the profiles, {len(profiles):,} children in chunks of 5,000 (`profiles.profiles_for`) "
+        f"| read the profiles, {len(profiles):,} children in chunks of {CHUNK:,} (`profiles.profiles_for`) "
         f"| {t1 - t0:.1f} |",
         f"| pair and score (`batch.likely_duplicates`): {compared:,} pairs, {report.found:,} found "
         f"| {t2 - t1:.1f} |",

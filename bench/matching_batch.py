@@ -14,7 +14,8 @@ threshold, and sibling or twin pairs above it. `--check` also runs `blocking.can
 `Model.score` on every pair and fails unless they find exactly the same pairs with the same probabilities.
 
 `--database` runs `duplicates.find_duplicates` step by step on the children of LA 990 in a PostgreSQL
-register built by bench/matching_lookup.py (1,000,000 children), reading the profiles in chunks of 2,000,
+register built by `bench/matching_lookup.py --db onroll_bench_matching --no-write` (1,000,000 children; it
+also runs its look-ups), reading the profiles in chunks of 2,000,
 then deletes the pairs it saved; it writes its own section, "matching, batch duplicates from the database".
 """
 
@@ -137,7 +138,10 @@ def from_database(db: str, *, write: bool):
     la = LocalAuthority.objects.filter(code="990").first()
     children = Child.objects.filter(la=la).count() if la else 0
     if not children:
-        raise SystemExit(f"No children of LA 990 in {db}: build the register with bench/matching_lookup.py")
+        raise SystemExit(
+            f"No children of LA 990 in {db}: build the register with "
+            f"`python bench/matching_lookup.py --db {db} --no-write`"
+        )
     model = scoring.current()
     started = timezone.now()
     t0 = time.perf_counter()

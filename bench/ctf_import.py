@@ -8,13 +8,14 @@ The database is dropped and created afresh each run, migrated, and given an LA (
 sending LA (991) and a school user. The CTF is written by `onroll.transfers.synthetic` (made-up pupils, each
 with an address, two contacts, a school spell, a year of attendance and sometimes a former name) and timed
 through `import_ctf`, the service the upload page and `manage.py import_ctf` call: the first import (every
-pupil created, put on the school's roll), the same file again (recognised by its hash, nothing changed) and
-the same pupils in a new file (every pupil matched by UPN, nothing changed), and then 1,000 other pupils (other
+pupil created, put on the school's roll), the same file again (recognised by its hash, nothing changed), the
+same pupils in a new file (every pupil matched by UPN, nothing changed), and then 1,000 other pupils (other
 UPNs) from another school, each looked for among the children already imported (search before create): with
 the synthetic data's few names, one postcode and shared phone numbers many may be known children, and the
 file is held for a person's choices, nothing written. Every pupil not matched on UPN costs one matching
-look-up, and one recorded decision when the file is applied. Peak memory is the process's peak resident set during each import (reset before each through /proc/self/clear_refs), next to the resident
-set before it. Figures go to docs/benchmarks.md between this benchmark's markers.
+look-up, and one recorded decision when the file is applied. Peak memory is the process's peak resident set
+during each import (reset before each through /proc/self/clear_refs), next to the resident set before it.
+Figures go to docs/benchmarks.md between this benchmark's markers.
 """
 
 import argparse

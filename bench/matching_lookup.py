@@ -133,7 +133,10 @@ def build(records, la):
                     copy.write_row(
                         (uuid.uuid4(), now, now, ids[id(r)], name, "Parent", True, True, phone, "", "")
                     )
-        cur.execute("ANALYZE")
+    # VACUUM, not only ANALYZE: it sets the visibility map, without which PostgreSQL cannot answer from
+    # an index alone (autovacuum does the same for a real register).
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
     return ids
 
 

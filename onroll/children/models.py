@@ -61,7 +61,7 @@ class Child(TrackedModel):
     legal_last_name = models.CharField(max_length=100)
     preferred_first_name = models.CharField(max_length=100, blank=True)
     preferred_last_name = models.CharField(max_length=100, blank=True)
-    date_of_birth = models.DateField(db_index=True)
+    date_of_birth = models.DateField()
     sex = models.CharField(max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     upn = models.CharField("UPN", max_length=13, blank=True, db_index=True)
     former_upn = models.CharField("former UPN", max_length=13, blank=True, db_index=True)
@@ -81,6 +81,11 @@ class Child(TrackedModel):
     class Meta:
         ordering = ["legal_last_name", "legal_first_name"]
         verbose_name_plural = "children"
+        indexes = [
+            # INCLUDE id (PostgreSQL): matching's look-ups list the children born on given days from the
+            # index alone, without visiting a table page per child (decision 0011).
+            models.Index(fields=["date_of_birth"], name="child_date_of_birth", include=["id"]),
+        ]
 
     def __str__(self):
         return self.full_name

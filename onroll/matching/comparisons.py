@@ -171,3 +171,8 @@ def compare(a: Profile, b: Profile, *, swapped: bool = False) -> dict[str, tuple
         level = fn(a, b)
         out[name] = (level, "") if level else None
     return out
+
+
+def swapped_first_name_agrees(a: Profile, b: Profile) -> bool:
+    """Does a's surname agree with b's first name at all? Only then can reading a's names swapped fit."""
+    return bool(a.last and b.first) and _name_level(a.last, b.first, LEVELS["first_name"])[0] != "different"

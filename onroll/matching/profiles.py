@@ -5,6 +5,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import DateField, Value
+
 from onroll.children.models import Child, NameKind
 from onroll.children.names import search_key
 
@@ -94,9 +96,7 @@ def make_profile(
 
 
 def profiles_for(child_ids) -> dict:
-    """Profiles of these children from the register, in five queries whatever their number."""
-    from onroll.children.models import Address, ChildName, Contact
-
+    """Profiles of these children from the register, in two queries whatever their number."""
     ids = list(child_ids)
     if not ids:
         return {}
@@ -116,21 +116,14 @@ def profiles_for(child_ids) -> dict:
             "former_upn",
         )
     )
-    former = {}
-    for row in ChildName.objects.filter(child_id__in=ids, kind=NameKind.FORMER).values_list(
-        "child_id", "first_name", "last_name"
-    ):
-        former.setdefault(row[0], []).append((row[1], row[2]))
-    addresses = {}
-    for row in (
-        Address.objects.filter(child_id__in=ids)
-        .order_by()
-        .values_list("child_id", "line_1", "postcode", "to_date")
-    ):
-        addresses.setdefault(row[0], []).append((row[1], row[2], row[3] is None))
-    contacts = {}
-    for row in Contact.objects.filter(child_id__in=ids).order_by().values_list("child_id", "name", "phone"):
-        contacts.setdefault(row[0], []).append((row[1], row[2]))
+    former, addresses, contacts = {}, {}, {}
+    for tag, child_id, text, other, until in _details(ids):
+        if tag == "name":
+            former.setdefault(child_id, []).append((text, other))
+        elif tag == "address":
+            addresses.setdefault(child_id, []).append((text, other, until is None))
+        else:
+            contacts.setdefault(child_id, []).append((text, other))
     out = {}
     for c in children:
         out[c["id"]] = make_profile(
@@ -148,3 +141,30 @@ def profiles_for(child_ids) -> dict:
             child_id=c["id"],
         )
     return out
+
+
+def _details(ids):
+    """Former names, addresses and contacts of these children in one round trip (a look-up waits for every
+    round trip, and on a busy server each costs more than the query): (tag, child id, text, text, date)."""
+    from onroll.children.models import Address, ChildName, Contact
+
+    no_date = Value(None, output_field=DateField())
+    names = (
+        ChildName.objects.filter(child_id__in=ids, kind=NameKind.FORMER)
+        .order_by()
+        .annotate(tag=Value("name"), until_=no_date)
+        .values_list("tag", "child_id", "first_name", "last_name", "until_")
+    )
+    addresses = (
+        Address.objects.filter(child_id__in=ids)
+        .order_by()
+        .annotate(tag=Value("address"))
+        .values_list("tag", "child_id", "line_1", "postcode", "to_date")
+    )
+    contacts = (
+        Contact.objects.filter(child_id__in=ids)
+        .order_by()
+        .annotate(tag=Value("contact"), until_=no_date)
+        .values_list("tag", "child_id", "name", "phone", "until_")
+    )
+    return names.union(addresses, contacts, all=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from .comparisons import KIND_NOTES, LEVELS, REASONS, compare
+from .comparisons import KIND_NOTES, LEVELS, REASONS, compare, swapped_first_name_agrees
 from .names import are_short_forms, sound
 from .profiles import Profile
 
@@ -76,7 +76,8 @@ class Model:
     def best_levels(self, a: Profile, b: Profile) -> tuple[dict, bool]:
         """The pair's levels, read with a's first and last names swapped when that fits much better."""
         levels = compare(a, b)
-        if a.first and a.last and levels["first_name"] and levels["first_name"][0] != "exact":
+        first = levels["first_name"]
+        if a.first and first and first[0] != "exact" and swapped_first_name_agrees(a, b):
             other = compare(a, b, swapped=True)
             both_agree = all(other[n] and other[n][0] != "different" for n in ("first_name", "last_name"))
             if both_agree and self.weigh(other) > self.weigh(levels):

@@ -88,6 +88,12 @@ def test_splink_trained_model_matches_children_it_has_not_seen(trained):
     assert figures.sibling_pairs_above == 0, figures.lines()
 
 
+def test_records_without_duplicates_are_refused_with_a_reason():
+    profiles = [profile_of(r, with_upn=False) for r in generate(400, seed=8, duplicate_rate=0.0)]
+    with pytest.raises(training.TrainingError, match="too few to learn from"):
+        training.train(profiles, u_pairs=20_000)
+
+
 def test_command_writes_a_model_file_the_scorer_loads(tmp_path):
     out = tmp_path / "model.json"
     call_command("matching_train", synthetic=150, seed=4, out=str(out))

@@ -168,8 +168,47 @@ def settings(fixed: dict, prior: float):
     )
 
 
+# Below this share of matches among a session's blocked pairs, EM has found no matches at all.
+MIN_SESSION_LAMBDA = 1e-6
+
+
 def _odds(p: float) -> float:
     return p / (1 - p)
+
+
+def _em_session(linker, rule: str):
+    """One EM session with u held; None when the rule pairs no records at all (no two children born on one
+    day, say), which Splink refuses."""
+    from splink.internals.exceptions import EMTrainingException
+
+    try:
+        return linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, fix_u_probabilities=True
+        )
+    except EMTrainingException:
+        return None
+
+
+def _prior_estimates(sessions, m: dict, u: dict) -> list[float]:
+    """lambda over all pairs from each EM session, as Splink reverses one: the odds among pairs blocked on
+    (say) the same date of birth, divided by the Bayes factor of that level. Splink cannot see that our
+    function's level 0 is the rule's equality, so the reversal is done here. A session that did not run,
+    found no matches, missed the level its rule amounts to, or ends with half of all pairs the same child
+    has nothing believable to say and is left out."""
+    estimates = []
+    for session, (_, levels) in zip(sessions, EM_RULES, strict=True):
+        if session is None:
+            continue
+        blocked = session.core_model_settings.probability_two_random_records_match
+        factors = [(m[name][LEVELS[name].index(lv)], u[name][LEVELS[name].index(lv)]) for name, lv in levels]
+        if blocked < MIN_SESSION_LAMBDA or not all(fm and fu for fm, fu in factors):
+            continue
+        odds = _odds(blocked)
+        for fm, fu in factors:
+            odds /= fm / fu
+        if odds / (1 + odds) < 0.5:
+            estimates.append(odds / (1 + odds))
+    return estimates
 
 
 def train(profiles, *, fixed: dict, prior: float, seed: int, max_pairs: float) -> dict:
@@ -184,10 +223,7 @@ def train(profiles, *, fixed: dict, prior: float, seed: int, max_pairs: float) -
     table = api.register(pa.Table.from_pylist([row(p, i) for i, p in enumerate(profiles)]))
     linker = Linker(table, settings(fixed, prior), log_level=logging.ERROR)
     linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
-    sessions = [
-        linker.training.estimate_parameters_using_expectation_maximisation(rule, fix_u_probabilities=True)
-        for rule, _ in EM_RULES
-    ]
+    sessions = [_em_session(linker, rule) for rule, _ in EM_RULES]
     trained = linker.misc.save_model_to_json()
     m, u = {}, {}
     for comparison in trained["comparisons"]:
@@ -195,21 +231,13 @@ def train(profiles, *, fixed: dict, prior: float, seed: int, max_pairs: float) -
         levels = [c for c in comparison["comparison_levels"] if not c.get("is_null_level")]
         m[name] = [c.get("m_probability") for c in levels]
         u[name] = [c.get("u_probability") for c in levels]
-    # lambda over all pairs, as Splink reverses a session's lambda: the odds among pairs blocked on (say)
-    # the same date of birth, divided by the Bayes factor of that level. Splink cannot see that our
-    # function's level 0 is the rule's equality, so the reversal is done here, combined as Splink does.
-    estimates = []
-    for session, (_, levels) in zip(sessions, EM_RULES, strict=True):
-        odds = _odds(session.core_model_settings.probability_two_random_records_match)
-        for name, level in levels:
-            i = LEVELS[name].index(level)
-            odds /= m[name][i] / u[name][i]
-        estimates.append(odds / (1 + odds))
+    estimates = _prior_estimates(sessions, m, u)
     return {
         "m": m,
         "u": u,
-        "prior": 1 / statistics.median(1 / p for p in estimates),
+        # Combined as Splink combines its sessions' estimates; none (EM found no matches): 0.
+        "prior": 1 / statistics.median(1 / p for p in estimates) if estimates else 0.0,
         "prior_estimates": estimates,
         "splink": splink.__version__,
-        "sessions": [s.core_model_settings.probability_two_random_records_match for s in sessions],
+        "sessions": [s and s.core_model_settings.probability_two_random_records_match for s in sessions],
     }

@@ -33,7 +33,7 @@ U_PAIRS = 200_000
 
 
 class TrainingError(Exception):
-    """Training cannot run here (Splink is not installed)."""
+    """Training cannot run here (Splink is not installed) or the records hold too few duplicates."""
 
 
 def _splink():
@@ -79,7 +79,15 @@ def train(
     trainer = _splink()
     trained = trainer.train(profiles, fixed=FIXED, prior=START_PRIOR, seed=seed, max_pairs=u_pairs)
     n = len(profiles)
-    m, u = _probabilities(trained, trained["prior"] * n * (n - 1) / 2, u_pairs)
+    matches = trained["prior"] * n * (n - 1) / 2
+    if matches < PRIOR_PAIRS:
+        # Without labels, EM learns what the same child looks like only from children recorded twice.
+        raise TrainingError(
+            f"Splink found about {matches:.0f} pairs of records for the same child among these {n} "
+            f"records: too few to learn from (at least {PRIOR_PAIRS} are needed). Train on synthetic "
+            "children instead (--synthetic 20000)"
+        )
+    m, u = _probabilities(trained, matches, u_pairs)
     data = {
         "format": "onroll-matching-fs",
         "schema": SCHEMA,

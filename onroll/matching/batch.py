@@ -8,10 +8,11 @@ as `blocking.candidate_pairs` followed by `Model.score` on every pair, computed 
   `comparisons._one_name` would.
 - Pairs that cannot reach the threshold (their weight before the sibling rules, which only lower it, and
   with the best possible names if they might be swapped) are dropped as soon as that is known.
-- `Model.score` depends on a pair only through its levels (both ways round, for swapped names), so the
-  pairs are grouped by their combination of levels and the real `Model.score` is run once per
-  combination. Its weight, probability and reasons are then those of every pair in the group, and its
-  levels are checked against the vectorised ones; a disagreement raises `LevelsDiffer`.
+- `Model.score` depends on a pair only through its levels (both ways round, for swapped names) and what its
+  sibling rules read from the records (two different common first names; a first name that is the
+  family's surname), so the pairs are grouped by their combination of those and the real `Model.score`
+  runs once per combination. Its probability and reasons are then those of every pair in the group, and
+  its levels are checked against the vectorised ones; a disagreement raises `LevelsDiffer`.
 """
 
 import itertools
@@ -552,7 +553,7 @@ def score(model, profiles: list[Profile], c: Coded, a: np.ndarray, b: np.ndarray
     A pair's weight can only fall from its levels' weights (the sibling and thin-evidence rules lower
     it) or rise by swapping first and last names, so pairs whose upper bound is below the threshold are
     dropped first: before comparing names at all, then before trying the swap. Model.score itself then
-    runs once per distinct combination of levels of what is left."""
+    runs once per distinct combination of levels and family details of what is left."""
     weights = _weight_tables(model)
     limit = model.threshold_weight - 1e-6  # margin for NumPy adding weights in another order
     best_name = max(0.0, *weights["first_name"]) + max(0.0, *weights["last_name"])

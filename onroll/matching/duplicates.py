@@ -10,6 +10,7 @@ from onroll.schools.models import LocalAuthority
 
 from . import batch, scoring
 from .blocking import candidate_pairs
+from .conflicts import twin_conflicts
 from .models import DuplicatePair, PairStatus
 from .profiles import profiles_for
 
@@ -33,21 +34,7 @@ def find_duplicates(la: LocalAuthority, *, model=None) -> Report:
     model = model or scoring.current()
     profiles = read_profiles(la)
     compared, pairs = likely_pairs(profiles, model)
-    report = Report(children=len(profiles), compared=compared)
-    found = []
-    for i, j, probability, reasons in pairs:
-        a, b = sorted((profiles[i].child_id, profiles[j].child_id), key=str)
-        found.append(
-            DuplicatePair(
-                child_a_id=a, child_b_id=b, la_code=la.code, probability=probability, reasons=reasons
-            )
-        )
-    report.found = len(found)
-    with transaction.atomic():
-        before = DuplicatePair.objects.filter(la_code=la.code).count()
-        DuplicatePair.objects.bulk_create(found, ignore_conflicts=True, batch_size=5000)
-        report.new = DuplicatePair.objects.filter(la_code=la.code).count() - before
-    return report
+    return save_pairs(la, profiles, pairs, Report(children=len(profiles), compared=compared))
 
 
 def read_profiles(la: LocalAuthority) -> list:
@@ -60,9 +47,16 @@ def read_profiles(la: LocalAuthority) -> list:
 
 
 def likely_pairs(profiles: list, model) -> tuple[int, list]:
-    """(pairs compared, [(i, j, probability, reasons)]) for the pairs at or above the threshold: the batch
-    arrays, or every pair through Model.score if the batch's levels no longer agree with the Python
-    comparisons (they are the truth; the batch mirrors them for speed)."""
+    """(pairs compared, [(i, j, probability, reasons)]) for the pairs at or above the threshold, less the
+    links of a record to two children who are twins (conflicts.py)."""
+    compared, found = _at_threshold(profiles, model)
+    conflicts = twin_conflicts([(i, j) for i, j, _, _ in found], profiles, model)
+    return compared, [pair for pair in found if (min(pair[:2]), max(pair[:2])) not in conflicts]
+
+
+def _at_threshold(profiles: list, model) -> tuple[int, list]:
+    """The batch arrays, or every pair through Model.score if the batch's levels no longer agree with the
+    Python comparisons (they are the truth; the batch mirrors them for speed)."""
     try:
         result = batch.likely_duplicates(profiles, model)
         return result.compared, list(result.pairs())

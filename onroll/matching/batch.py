@@ -507,12 +507,12 @@ def family_flags(model, c: Coded, a, b, cache: dict) -> dict[str, np.ndarray]:
 
 
 class _Clash:
-    """Model._clash for each pair: both sides carry a common first name, and no name of one is the same
+    """Model._clash for each pair: both sides carry a known first name, and no name of one is the same
     as, or a known short form of, a name of the other."""
 
     def __init__(self, model, c: Coded, cache: dict):
-        common = model.common_first_names
-        self.common = np.fromiter(map(common.__contains__, c.names), dtype=bool, count=len(c.names))
+        known = model.known_first_names
+        self.common = np.fromiter(map(known.__contains__, c.names), dtype=bool, count=len(c.names))
         self.names, self.cache = c.names, cache
 
     def __call__(self, ours, theirs, a, b) -> np.ndarray:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .blocking import candidate_pairs
+from .duplicates import likely_pairs
 from .profiles import make_profile
 from .scoring import Model
 from .synthetic import generate, profile_of
@@ -45,16 +46,19 @@ class Figures:
 
 
 def _figures(name, profiles, entity, family, model: Model, *, only=None) -> Figures:
+    """The figures of the likely-duplicates job itself (blocking, scoring, twin conflicts)."""
     pairs = candidate_pairs(profiles)
+    _, likely = likely_pairs(profiles, model)
+    found = {(min(i, j), max(i, j)) for i, j, _, _ in likely}
     if only:
         pairs = {p for p in pairs if only(*p)}
+        found = {p for p in found if only(*p)}
     truth = set()
     groups = defaultdict(list)
     for i, e in enumerate(entity):
         groups[e].append(i)
     for members in groups.values():
         truth.update((a, b) for a in members for b in members if a < b and (not only or only(a, b)))
-    found = {(i, j) for i, j in pairs if model.score(profiles[i], profiles[j]).probability >= model.threshold}
     siblings = sum(1 for i, j in found if entity[i] != entity[j] and family[i] == family[j])
     return Figures(name, len(profiles), len(truth), len(pairs), len(found), len(found & truth), siblings)
 

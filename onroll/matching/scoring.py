@@ -5,11 +5,11 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from .comparisons import KIND_NOTES, LEVELS, REASONS, compare, swapped_first_name_agrees
-from .names import are_short_forms, sound
+from .names import are_short_forms, nickname_groups, sound
 from .profiles import Profile
 
 MODEL_FILE = Path(__file__).parent / "model" / "child_model.json"
@@ -52,8 +52,8 @@ class Model:
     trained: str = ""
     # The sibling/twin and thin-evidence rules. Off only for data with no families (FEBRL's adults).
     family_rules: bool = True
-    # First names common in the register the model was trained on: two of them that differ (and are not
-    # short forms of each other) are two names a family chose, not one name mistyped.
+    # First names common in the register the model was trained on: two of them (or of the short forms list)
+    # that differ, and are not short forms of each other, are two names a family chose, not one mistyped.
     common_first_names: frozenset[str] = frozenset()
 
     @property
@@ -124,9 +124,14 @@ class Model:
             pairings = [(_given_keys(a), _given_keys(b))]
         return any(self._clash(x, y) for x, y in pairings)
 
+    @cached_property
+    def known_first_names(self) -> frozenset[str]:
+        """Names that are names, not slips: common in the register, or in the short forms list (Nelly)."""
+        return self.common_first_names | frozenset(nickname_groups())
+
     def _clash(self, ours: set[str], theirs: set[str]) -> bool:
-        common = self.common_first_names
-        if not (ours & common and theirs & common):
+        known = self.known_first_names
+        if not (ours & known and theirs & known):
             return False
         return not any(x == y or are_short_forms(x, y) for x in ours for y in theirs)
 

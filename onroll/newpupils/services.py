@@ -20,7 +20,7 @@ from onroll.matching.services import record_decision
 from onroll.procedures.services import open_case_task
 
 # On linking, the school's address and parents are added where the record lacks them, as a referral does.
-from onroll.referrals.services import _add_what_is_new as add_what_is_new
+from onroll.referrals.services import add_what_is_new
 from onroll.schools.calendar import nth_working_day_after
 
 from .models import NewPupilReturn

@@ -48,7 +48,7 @@ def make_referral(
         if candidates is None or not any(c.child.pk == link_to.pk for c in candidates):
             raise ValidationError("Select one of the children shown, or that this is a new child")
         child = link_to
-        _add_what_is_new(user, child, data)
+        add_what_is_new(user, child, data)
     else:
         child = children.create_child(user, {**data["child"], "la": la}, today=today)
         children.add_address(user, child, data["address"])
@@ -101,8 +101,9 @@ def make_referral(
     return referral
 
 
-def _add_what_is_new(user, child, data: dict):
-    """On linking, keep the referral's address and parents where the record does not have them yet."""
+def add_what_is_new(user, child, data: dict):
+    """On linking a referral or a return to a known child, keep its address and parents where the record
+    does not have them yet."""
     known = {(search_key(a.line_1), a.postcode.replace(" ", "")) for a in child.addresses.all()}
     address = data["address"]
     if (search_key(address["line_1"]), address["postcode"].replace(" ", "")) not in known:

@@ -170,3 +170,9 @@ def test_a_small_synthetic_register_trains_and_matches_without_labels():
     figures = evaluate_synthetic(None, children=400, seed=5)
     assert figures.f1 > 0.9
     assert figures.sibling_pairs_above == 0
+
+
+def test_date_levels_with_an_absurd_year_do_not_crash():
+    # strftime writes year 999 as three digits; the digit comparison needs eight.
+    assert dob_level(dt.date(999, 3, 4), dt.date(999, 3, 5)) == "one_digit"
+    assert dob_level(dt.date(999, 3, 4), dt.date(2015, 3, 4)) == "different"

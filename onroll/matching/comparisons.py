@@ -112,6 +112,11 @@ def _last_level(ours, theirs) -> tuple[str, str]:
     return level, note
 
 
+def dob_digits(d: dt.date) -> str:
+    """DDMMYYYY, the year always four digits (strftime writes year 999 as three)."""
+    return f"{d.day:02d}{d.month:02d}{d.year:04d}"
+
+
 def dob_level(a: dt.date | None, b: dt.date | None) -> str | None:
     if a is None or b is None:
         return None
@@ -119,7 +124,7 @@ def dob_level(a: dt.date | None, b: dt.date | None) -> str | None:
         return "exact"
     if a.year == b.year and a.day == b.month and a.month == b.day:
         return "day_month_swapped"
-    da, db = f"{a:%d%m%Y}", f"{b:%d%m%Y}"
+    da, db = dob_digits(a), dob_digits(b)
     if sum(x != y for x, y in zip(da, db, strict=True)) == 1 or abs((a - b).days) == 1:
         return "one_digit"
     if a.year == b.year:

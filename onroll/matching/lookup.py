@@ -9,13 +9,14 @@ from django.db.models import Q
 
 from onroll.children.models import ChildName
 
+from .comparisons import dob_digits
 from .names import nickname_groups
 from .profiles import Profile
 
 
 def dob_variants(dob: dt.date) -> set[dt.date]:
     """Dates one digit away in DDMMYYYY, plus the day before and after."""
-    text = f"{dob:%d%m%Y}"
+    text = dob_digits(dob)
     out = {dob - dt.timedelta(days=1), dob + dt.timedelta(days=1)}
     for i in range(8):
         for digit in "0123456789":

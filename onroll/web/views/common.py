@@ -108,6 +108,8 @@ def navigation(request):
         items.append(("New pupil returns", "web:new_pupil_returns"))
     if can(user, Perm.REVIEW_DUPLICATES):
         items.append(("Likely duplicates", "web:duplicates"))
+    if can(user, Perm.VIEW_CHILD):
+        items.append(("API tokens", "api:tokens"))  # for systems that ask Onroll through its API
     if can(user, Perm.ADMIN):
         items.append(("Administration", "admin:index"))
     path = request.path

@@ -38,11 +38,13 @@ def sound(key: str) -> str:
     return jellyfish.metaphone(key) if key else ""
 
 
-def name_parts(name: str) -> list[str]:
-    """Keys of each word and hyphen part of a name ("Smith-Jones" -> smithjones, smith, jones)."""
+@functools.lru_cache(maxsize=200_000)
+def name_parts(name: str) -> tuple[str, ...]:
+    """Keys of each word and hyphen part of a name ("Smith-Jones" -> smithjones, smith, jones). Cached:
+    a register's names repeat, and reading a million profiles folds each name again otherwise."""
     whole = search_key(name)
     pieces = [search_key(p) for p in name.replace("-", " ").split()]
-    return list(dict.fromkeys([whole, *(p for p in pieces if p and len(pieces) > 1)])) if whole else []
+    return tuple(dict.fromkeys([whole, *(p for p in pieces if p and len(pieces) > 1)])) if whole else ()
 
 
 def common_first_names(profiles, *, min_count: int = 5) -> frozenset[str]:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from onroll.audit.models import Action
+from onroll.audit.models import Action, AuditEvent
 from onroll.audit.services import record
 from onroll.children.models import Child, ChildName
 from onroll.children.names import search_key
@@ -188,3 +188,36 @@ def record_decision(
     summary += f" after a search that showed {len(candidates)} candidate(s)"
     record(user, Action.CREATE, decision, child_id=getattr(child, "pk", None), summary=summary)
     return decision
+
+
+def record_new_after_empty_searches(user, *, door, searches, batch_size: int = 2000) -> None:
+    """What `record_decision` records for each child created after a search that showed nothing, in bulk
+    for imports: `searches` is [(searched, child, model_version)]."""
+    decisions = []
+    for searched, child, model_version in searches:
+        decision = MatchDecision(
+            door=door,
+            searched={k: str(v) for k, v in searched.items()},
+            shown=[],
+            decision=Decision.NEW,
+            child=child,
+            model_version=model_version,
+        )
+        decision.stamp(user)
+        decisions.append(decision)
+    MatchDecision.objects.bulk_create(decisions, batch_size=batch_size)
+    AuditEvent.objects.bulk_create(
+        (
+            AuditEvent(
+                user=user,
+                username=user.username,
+                action=Action.CREATE,
+                object_type=MatchDecision._meta.label_lower,
+                object_id=d.pk,
+                child_id=d.child_id,
+                summary="Confirmed as a new child after a search that showed 0 candidate(s)",
+            )
+            for d in decisions
+        ),
+        batch_size=batch_size,
+    )

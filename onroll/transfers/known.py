@@ -5,12 +5,11 @@ the choices a person made (link to a candidate, or a new child), and the decisio
 import re
 from dataclasses import dataclass
 
-from onroll.audit.models import Action, AuditEvent
 from onroll.children.queries import visible_children
 from onroll.core.dates import long_date
-from onroll.matching.models import Decision, Door, MatchDecision
+from onroll.matching.models import Door
 from onroll.matching.profiles import Profile, make_profile
-from onroll.matching.services import SearchResult, record_decision, search
+from onroll.matching.services import SearchResult, record_decision, record_new_after_empty_searches, search
 
 from .ctf_reader import PupilData
 
@@ -132,37 +131,10 @@ def record_ctf_decisions(user, pupils, children: dict, found: dict[int, SearchRe
             child=children[p.number],
             model_version=result.model_version,
         )
-    _record_new_children_shown_nothing(user, unseen, children, file_name)
-
-
-def _record_new_children_shown_nothing(user, unseen, children: dict, file_name: str):
-    """What `record_decision` writes for a new child after a search that showed nothing, set-based."""
-    decisions = []
-    for p, result in unseen:
-        decision = MatchDecision(
-            door=Door.CTF,
-            searched={k: str(v) for k, v in pupil_searched(p, file_name).items()},
-            shown=[],
-            decision=Decision.NEW,
-            child=children[p.number],
-            model_version=result.model_version,
-        )
-        decision.stamp(user)
-        decisions.append(decision)
-    MatchDecision.objects.bulk_create(decisions, batch_size=BULK)
-    AuditEvent.objects.bulk_create(
-        (
-            AuditEvent(
-                user=user,
-                username=user.username,
-                action=Action.CREATE,
-                object_type=MatchDecision._meta.label_lower,
-                object_id=d.pk,
-                child_id=d.child_id,
-                summary="Confirmed as a new child after a search that showed 0 candidate(s)",
-            )
-            for d in decisions
-        ),
+    record_new_after_empty_searches(
+        user,
+        door=Door.CTF,
+        searches=[(pupil_searched(p, file_name), children[p.number], r.model_version) for p, r in unseen],
         batch_size=BULK,
     )
 

@@ -1,5 +1,5 @@
 """One record cannot be two children. When a record is linked to two others who are themselves brother,
-sister or twin (a pair the sibling rules hold apart), it is usually a twin whose name was mistyped into
+sister or twin (two different real given names), it is usually a twin whose name was mistyped into
 something close to both twins' names (Joane, for Joanne or Jayne). Such a record keeps only a link that is
 clearly the strongest; if none is, it keeps none, and a person finds it through search instead of the
 likely-duplicates list merging it into the wrong twin."""
@@ -33,7 +33,8 @@ def twin_conflicts(found, profiles, model) -> set[tuple[int, int]]:
 
 
 def _two_children(model, y, z) -> bool:
-    """Do y and z carry two different given names, each common in the register (two children), rather than
-    being one child's records that simply did not reach the threshold together?"""
+    """Do y and z carry two different given names, each a real name (common in the register, or in the
+    short-forms list): two children, rather than one child's records that simply did not reach the
+    threshold together?"""
     _, swapped = model.best_levels(y, z)
     return model.family_facts(y, z, swapped).names_clash

@@ -37,7 +37,7 @@ class Score:
 
 @dataclass(frozen=True)
 class FamilyFacts:
-    names_clash: bool  # the given names are two different names, both common in the register
+    names_clash: bool  # the given names are two different real names (Model.known_first_names)
     first_is_surname: bool  # the first name compared is the surname of a record's parents
 
 
@@ -74,7 +74,7 @@ class Model:
         return self.judge(levels, swapped, self.family_facts(a, b, swapped))
 
     def best_levels(self, a: Profile, b: Profile) -> tuple[dict, bool]:
-        """The pair's levels, read with a's first and last names swapped when that fits much better."""
+        """The pair's levels, read with a's first and last names swapped when that fits better."""
         levels = compare(a, b)
         first = levels["first_name"]
         if a.first and first and first[0] != "exact" and swapped_first_name_agrees(a, b):

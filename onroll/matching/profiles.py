@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import DateField, Value
 
-from onroll.children.models import Child, NameKind
+from onroll.children.models import Address, Child, ChildName, Contact, NameKind
 from onroll.children.names import search_key
 
 from .names import name_parts
@@ -146,8 +146,6 @@ def profiles_for(child_ids) -> dict:
 def _details(ids):
     """Former names, addresses and contacts of these children in one round trip (a look-up waits for every
     round trip, and on a busy server each costs more than the query): (tag, child id, text, text, date)."""
-    from onroll.children.models import Address, ChildName, Contact
-
     no_date = Value(None, output_field=DateField())
     names = (
         ChildName.objects.filter(child_id__in=ids, kind=NameKind.FORMER)

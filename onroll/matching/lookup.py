@@ -22,9 +22,10 @@ def dob_variants(dob: dt.date) -> set[dt.date]:
         for digit in "0123456789":
             if digit == text[i]:
                 continue
+            other = text[:i] + digit + text[i + 1 :]
             try:
-                out.add(dt.datetime.strptime(text[:i] + digit + text[i + 1 :], "%d%m%Y").date())
-            except ValueError:
+                out.add(dt.date(int(other[4:]), int(other[2:4]), int(other[:2])))
+            except ValueError:  # not a date (31 February, month 13, year 0)
                 pass
     out.discard(dob)
     return {d for d in out if abs(d.year - dob.year) <= 10}
@@ -46,9 +47,10 @@ def _first_variants(profile: Profile) -> set[str]:
     return keys
 
 
-def candidate_ids(profile: Profile, within) -> set:
-    """Ids of children in `within` worth scoring against this profile. One indexed query per rule, each
-    small, rather than one query OR-ing them all (which the planner answers with a scan)."""
+def candidate_ids(profile: Profile, within):
+    """A query for the ids of children in `within` worth scoring against this profile, or None when the
+    profile has nothing to block on. One indexed query per rule, each small, rather than one query OR-ing
+    them all (which the planner answers with a scan)."""
     lasts = [k for k, kind in profile.last]
     firsts = [k for k, kind in profile.first if kind != "part"]
     queries = []
@@ -82,7 +84,8 @@ def candidate_ids(profile: Profile, within) -> set:
         named = ChildName.objects.filter(last_key__in=lasts, first_key__in=firsts)
         queries.append(within.filter(pk__in=named.values("child_id")))
     if not queries:
-        return set()
-    # One round trip: UNION of the small indexed queries.
+        return None
+    # A UNION of the small indexed queries, for the caller to read the candidates' profiles in the same
+    # round trip.
     parts = [q.order_by().values_list("pk", flat=True) for q in queries]
-    return set(parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0])
+    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]

@@ -78,3 +78,18 @@ class Merge(TrackedModel):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class MatchProfile(models.Model):
+    """A child's matching facts in one row, written only by database triggers (stored_profiles.py): never
+    save one from Python. `facts` is the JSON array profiles.profile_from_facts reads."""
+
+    # No foreign key: the triggers keep rows and children in step (deleting a child deletes its row).
+    child_id = models.UUIDField(primary_key=True)
+    facts = models.TextField()
+
+    class Meta:
+        db_table = "matching_profile"
+
+    def __str__(self):
+        return f"Matching facts of child {self.child_id}"

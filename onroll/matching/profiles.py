@@ -1,15 +1,15 @@
 """A person as matching compares them: folded names of every kind, date of birth, sex, UPNs, addresses and
-contacts. Built from children in the register (in bulk) or from what someone typed into a form."""
+contacts. Built from children's stored rows (stored_profiles.py) or from what someone typed into a form."""
 
 import datetime as dt
+import functools
+import json
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import DateField, Value
-
-from onroll.children.models import Address, Child, ChildName, Contact, NameKind
 from onroll.children.names import search_key
 
+from .models import MatchProfile
 from .names import name_parts
 
 
@@ -37,10 +37,17 @@ class Profile:
         return self.last[0][0] if self.last else ""
 
 
+# Cached: a register's streets, parents' names, postcodes and phones repeat, and every look-up folds
+# those of a hundred or so candidates.
+_fold = functools.lru_cache(maxsize=200_000)(search_key)
+
+
+@functools.lru_cache(maxsize=200_000)
 def postcode_key(value: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", (value or "").upper())
 
 
+@functools.lru_cache(maxsize=200_000)
 def phone_key(value: str) -> str:
     digits = re.sub(r"\D", "", value or "")
     return digits[-10:] if len(digits) >= 9 else ""
@@ -85,84 +92,49 @@ def make_profile(
         upns=frozenset(u.strip().upper() for u in upns if u and u.strip()),
         postcodes=frozenset(p for _, pc, _ in addresses if (p := postcode_key(pc))),
         current_postcodes=frozenset(p for _, pc, cur in addresses if cur and (p := postcode_key(pc))),
-        streets=frozenset(s for line, _, _ in addresses if (s := search_key(line))),
-        parents=frozenset(k for name, _ in parents if (k := search_key(name))),
+        streets=frozenset(s for line, _, _ in addresses if (s := _fold(line))),
+        parents=frozenset(k for name, _ in parents if (k := _fold(name))),
         phones=frozenset(k for _, phone in parents if (k := phone_key(phone))),
         family_names=frozenset(
-            k for name, _ in parents if len(name.split()) > 1 and (k := search_key(name.split()[-1]))
+            k for name, _ in parents if len(name.split()) > 1 and (k := _fold(name.split()[-1]))
         ),
         child_id=child_id,
     )
 
 
 def profiles_for(child_ids) -> dict:
-    """Profiles of these children from the register, in two queries whatever their number."""
-    ids = list(child_ids)
-    if not ids:
-        return {}
-    children = (
-        Child.objects.filter(pk__in=ids)
-        .order_by()
-        .values(
-            "id",
-            "legal_first_name",
-            "legal_middle_names",
-            "legal_last_name",
-            "preferred_first_name",
-            "preferred_last_name",
-            "date_of_birth",
-            "sex",
-            "upn",
-            "former_upn",
-        )
-    )
-    former, addresses, contacts = {}, {}, {}
-    for tag, child_id, text, other, until in _details(ids):
-        if tag == "name":
-            former.setdefault(child_id, []).append((text, other))
-        elif tag == "address":
-            addresses.setdefault(child_id, []).append((text, other, until is None))
-        else:
-            contacts.setdefault(child_id, []).append((text, other))
-    out = {}
-    for c in children:
-        out[c["id"]] = make_profile(
-            first_name=c["legal_first_name"],
-            last_name=c["legal_last_name"],
-            date_of_birth=c["date_of_birth"],
-            sex=c["sex"],
-            middle_names=c["legal_middle_names"],
-            preferred_first_name=c["preferred_first_name"],
-            preferred_last_name=c["preferred_last_name"],
-            former_names=tuple(former.get(c["id"], ())),
-            upns=(c["upn"], c["former_upn"]),
-            addresses=addresses.get(c["id"], ()),
-            parents=contacts.get(c["id"], ()),
-            child_id=c["id"],
-        )
-    return out
+    """Profiles of these children (ids, or a queryset of ids) from their stored rows, in one query."""
+    rows = MatchProfile.objects.filter(child_id__in=child_ids).values_list("child_id", "facts")
+    return {child_id: profile_from_facts(child_id, facts) for child_id, facts in rows}
 
 
-def _details(ids):
-    """Former names, addresses and contacts of these children in one round trip (a look-up waits for every
-    round trip, and on a busy server each costs more than the query): (tag, child id, text, text, date)."""
-    no_date = Value(None, output_field=DateField())
-    names = (
-        ChildName.objects.filter(child_id__in=ids, kind=NameKind.FORMER)
-        .order_by()
-        .annotate(tag=Value("name"), until_=no_date)
-        .values_list("tag", "child_id", "first_name", "last_name", "until_")
+def profile_from_facts(child_id, facts: str) -> Profile:
+    """A profile from a child's stored row (the JSON array stored_profiles.py writes)."""
+    (
+        first,
+        middle,
+        last,
+        preferred_first,
+        preferred_last,
+        dob,
+        sex,
+        upn,
+        former_upn,
+        former,
+        addresses,
+        contacts,
+    ) = json.loads(facts)
+    return make_profile(
+        first_name=first,
+        last_name=last,
+        date_of_birth=dt.date.fromisoformat(dob) if dob else None,
+        sex=sex,
+        middle_names=middle,
+        preferred_first_name=preferred_first,
+        preferred_last_name=preferred_last,
+        former_names=tuple(former),
+        upns=(upn, former_upn),
+        addresses=addresses,
+        parents=contacts,
+        child_id=child_id,
     )
-    addresses = (
-        Address.objects.filter(child_id__in=ids)
-        .order_by()
-        .annotate(tag=Value("address"))
-        .values_list("tag", "child_id", "line_1", "postcode", "to_date")
-    )
-    contacts = (
-        Contact.objects.filter(child_id__in=ids)
-        .order_by()
-        .annotate(tag=Value("contact"), until_=no_date)
-        .values_list("tag", "child_id", "name", "phone", "until_")
-    )
-    return names.union(addresses, contacts, all=True)

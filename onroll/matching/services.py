@@ -92,15 +92,16 @@ def search(profile: Profile, *, within=None, limit: int = 10, exclude=()) -> Sea
     except scoring.ModelError as exc:
         log.warning("matching model unusable: %s", exc)
         return SearchResult(_exact_search(profile, within, limit, exclude), FALLBACK_NOTICE.format(exc))
+    ids = candidate_ids(profile, within.exclude(pk__in=exclude) if exclude else within)
     with transaction.atomic(), _without_parallel_workers():
-        ids = list(candidate_ids(profile, within) - set(exclude))[:MAX_CANDIDATES_SCORED]
-        others = profiles_for(ids)
+        others = profiles_for(ids[:MAX_CANDIDATES_SCORED]) if ids is not None else {}
     scored = []
     for child_id, other in others.items():
         s = model.score(profile, other)
         if s.probability >= SHOW_FROM:
             scored.append((s, child_id))
-    scored.sort(key=lambda item: -item[0].weight)
+    # Ties (a child recorded twice) in a fixed order, so the same search shows the same list.
+    scored.sort(key=lambda item: (-item[0].weight, str(item[1])))
     scored = scored[:limit]
     children = Child.objects.in_bulk([cid for _, cid in scored])
     return SearchResult(

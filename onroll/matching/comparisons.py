@@ -2,6 +2,7 @@
 gives each level a weight and a reason in words. Level names are the contract with the model file."""
 
 import datetime as dt
+import functools
 
 import jellyfish
 
@@ -86,6 +87,7 @@ def _name_level(ours, theirs, levels) -> tuple[str, str]:
     return levels[best], note
 
 
+@functools.lru_cache(maxsize=200_000)  # names repeat: a look-up compares one name with many Smiths
 def _one_name(a: str, b: str, levels) -> int:
     if a == b:
         return levels.index("exact")

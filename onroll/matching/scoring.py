@@ -69,9 +69,10 @@ class Model:
             self.weights[(name, lv[0])] for name, lv in levels.items() if lv is not None
         )
 
-    def score(self, a: Profile, b: Profile) -> Score:
+    def score(self, a: Profile, b: Profile, *, explain: bool = True) -> Score:
+        """`explain=False` leaves the reasons out (a look-up words only the candidates it shows)."""
         levels, swapped = self.best_levels(a, b)
-        return self.judge(levels, swapped, self.family_facts(a, b, swapped))
+        return self.judge(levels, swapped, self.family_facts(a, b, swapped), explain=explain)
 
     def best_levels(self, a: Profile, b: Profile) -> tuple[dict, bool]:
         """The pair's levels, read with a's first and last names swapped when that fits better."""
@@ -96,24 +97,28 @@ class Model:
             or _holds_family_name(b, b.first),
         )
 
-    def judge(self, levels: dict, swapped: bool, facts: "FamilyFacts") -> Score:
+    def judge(self, levels: dict, swapped: bool, facts: "FamilyFacts", *, explain: bool = True) -> Score:
         """Weight, probability and reasons from the levels and the family facts alone (so a batch can judge
         every pair with the same levels and facts at once)."""
         weight = self.weigh(levels)
-        reasons = self._reasons(levels)
-        if swapped:
-            reasons.insert(0, SWAPPED_REASON)
         sibling = self.family_rules and _looks_like_sibling(levels, facts.names_clash)
         thin = self.family_rules and _identity_agreements(levels, count_first=not facts.first_is_surname) < 2
         if (sibling or thin) and weight >= self.threshold_weight:
             # Same surname, birth date and home but another first name is the shape of a brother, sister
             # or twin; a shared home or parent must not outvote the child's own first name and birth date.
             weight = self.threshold_weight - 1.0
+        reasons = self._explain(levels, swapped, sibling, thin) if explain else []
+        return Score(weight, _probability(weight), reasons, levels, sibling)
+
+    def _explain(self, levels, swapped: bool, sibling: bool, thin: bool) -> list[str]:
+        reasons = self._reasons(levels)
+        if swapped:
+            reasons.insert(0, SWAPPED_REASON)
         if sibling:
             reasons.append(SIBLING_REASON)
         elif thin:
             reasons.append(THIN_REASON)
-        return Score(weight, _probability(weight), reasons, levels, sibling)
+        return reasons
 
     def _given_names_clash(self, a: Profile, b: Profile, swapped: bool) -> bool:
         """Do the two records carry two different given names, each common in the register? Twins called

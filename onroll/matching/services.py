@@ -97,12 +97,12 @@ def search(profile: Profile, *, within=None, limit: int = 10, exclude=()) -> Sea
         others = profiles_for(ids[:MAX_CANDIDATES_SCORED]) if ids is not None else {}
     scored = []
     for child_id, other in others.items():
-        s = model.score(profile, other)
+        s = model.score(profile, other, explain=False)
         if s.probability >= SHOW_FROM:
             scored.append((s, child_id))
     # Ties (a child recorded twice) in a fixed order, so the same search shows the same list.
     scored.sort(key=lambda item: (-item[0].weight, str(item[1])))
-    scored = scored[:limit]
+    scored = [(model.score(profile, others[cid]), cid) for _, cid in scored[:limit]]  # with reasons
     children = Child.objects.in_bulk([cid for _, cid in scored])
     return SearchResult(
         [

@@ -57,10 +57,20 @@ class NewPupilReturn(TrackedModel):
     # The open case the return found the child on, and the task it opened to review it.
     found_case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     review_task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The one-time key the form page carried: a double click or a re-sent POST brings the same key back, and
+    # the constraint below stops it making a second child. Blank on returns made before the key existed.
+    submission_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-received_on", "-created_at"]
         indexes = [models.Index(fields=["school", "-received_on"], name="newpupil_school_received")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="one_return_per_submission_key",
+            )
+        ]
 
     @property
     def reported_date_of_birth(self) -> dt.date:

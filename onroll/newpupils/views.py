@@ -2,6 +2,8 @@
 
 Thin: the form parses input, `services.make_return` decides. A return out of the user's scope answers 404."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -68,6 +70,11 @@ def new_return(request):
     school = queries.school_of(request.user)
     if school is None:
         raise Http404("Page not found")
+    key = _submission_key(request)
+    # Before the search: once the first POST has made the child, the search would offer that very child
+    # back as a candidate, and "new pupil" would make a second one.
+    if earlier := queries.saved_with(request.user, key):
+        return _already_saved(request, earlier)
     form = NewPupilForm(request.POST or None, initial={"entered_on": today(), "first_attendance": today()})
     found, choice_error = None, ""
     if request.method == "POST" and form.is_valid():
@@ -76,7 +83,7 @@ def new_return(request):
             cleaned = services.check_return(data, today=today())
         except ValidationError as exc:
             apply_service_errors(form, exc)
-            return _page(request, form, found, choice_error)
+            return _page(request, form, found, choice_error, key)
         # Search before create among every child the LA knows, not only those the school may see.
         found = search(_profile(data, cleaned), within=queries.la_children(school.la))
         choice = request.POST.get("match_choice", "")
@@ -85,7 +92,7 @@ def new_return(request):
             # The first time the candidates appear is not an error; sending the page back without a choice is.
             if choice or request.POST.get("candidates_shown"):
                 choice_error = "Select one of the children shown, or that this is a new pupil"
-            return _page(request, form, found, choice_error)
+            return _page(request, form, found, choice_error, key)
         try:
             the_return = services.make_return(
                 request.user,
@@ -94,7 +101,10 @@ def new_return(request):
                 candidates=found.candidates,
                 link_to=link_to,
                 model_version=found.model_version,
+                submission_key=key,
             )
+        except services.AlreadySaved as exc:
+            return _already_saved(request, exc.the_return)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -102,7 +112,21 @@ def new_return(request):
             # With matching unavailable the school should know the search was by exact details only.
             messages.success(request, f"New pupil return sent to the LA ({how}). {found.notice}".strip())
             return redirect("web:new_pupil_return", return_id=the_return.pk)
-    return _page(request, form, found, choice_error)
+    return _page(request, form, found, choice_error, key)
+
+
+def _submission_key(request) -> str:
+    """The one-time key the POST carried back, or "" (a GET, or a page from before the key existed). Only a
+    UUID is taken: the page only ever hands out those, and an altered page cannot overflow the column."""
+    try:
+        return str(uuid.UUID(request.POST.get("submission_key", "")))
+    except ValueError:
+        return ""
+
+
+def _already_saved(request, the_return):
+    messages.success(request, "This return was already saved. It has not been sent to the LA again.")
+    return redirect("web:new_pupil_return", return_id=the_return.pk)
 
 
 def _profile(data: dict, cleaned: dict):
@@ -114,9 +138,17 @@ def _profile(data: dict, cleaned: dict):
     )
 
 
-def _page(request, form, found, choice_error: str):
+def _page(request, form, found, choice_error: str, key: str):
     return render(
         request,
         "newpupils/form.html",
-        {"form": form, "found": found, "choice_error": choice_error, "new_child": NEW_CHILD},
+        {
+            "form": form,
+            "found": found,
+            "choice_error": choice_error,
+            "new_child": NEW_CHILD,
+            # A new page gets a fresh key; a page sent back (errors, candidates) keeps its own, so the
+            # POST that finally saves carries the key the page was first given.
+            "submission_key": key or str(uuid.uuid4()),
+        },
     )

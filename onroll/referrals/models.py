@@ -28,6 +28,16 @@ class Referral(TrackedModel):
         help_text="where the child was seen, how you know they are not on roll, "
         "whether you spoke to the parents"
     )
+    # The one-time key the form page carried: a double click or a re-sent POST brings the same key back, and
+    # the constraint below stops it making a second child and case. Blank on referrals made before the key.
+    submission_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-referral_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="one_referral_per_submission_key",
+            )
+        ]

@@ -4,7 +4,7 @@ and the referral itself, or nothing at all."""
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from onroll.accounts.models import OrganisationKind
 from onroll.audit.models import Action
@@ -18,6 +18,16 @@ from onroll.matching.services import record_decision
 from onroll.schools.models import LocalAuthority
 
 from .models import Referral
+from .queries import saved_with
+
+
+class AlreadySaved(Exception):
+    """The form page's submission key was already used by this user: a double click or a re-sent POST.
+    Nothing new was written; `referral` is what the first POST made."""
+
+    def __init__(self, referral: Referral):
+        super().__init__(f"Referral {referral.pk} was already saved")
+        self.referral = referral
 
 
 def source_for(org) -> str:
@@ -30,14 +40,36 @@ def source_for(org) -> str:
     return ReferralSource.OTHER
 
 
-@transaction.atomic
 def make_referral(
-    user, data: dict, *, today: dt.date, link_to=None, candidates=None, model_version: str = ""
+    user,
+    data: dict,
+    *,
+    today: dt.date,
+    link_to=None,
+    candidates=None,
+    model_version: str = "",
+    submission_key: str = "",
 ) -> Referral:
     """`data` holds the cleaned referral form: the child, address, parents, concern and referrer.
 
     `candidates` are the children the search before create showed; `link_to` is the one the user chose
-    (None: a new child). The choice is recorded as a matching decision."""
+    (None: a new child). The choice is recorded as a matching decision. `submission_key` is the form page's
+    one-time key: a second POST with it raises AlreadySaved instead of making a second child and case.
+    Blank: no such guard."""
+    if earlier := saved_with(user, submission_key):
+        raise AlreadySaved(earlier)
+    try:
+        return _make_referral(user, data, today, link_to, candidates, model_version, submission_key)
+    except IntegrityError:
+        # Both POSTs got past the check above at once; the unique key stopped the later one at its insert,
+        # and leaving the atomic block rolled back its child, case and decision with it.
+        if earlier := saved_with(user, submission_key):
+            raise AlreadySaved(earlier) from None
+        raise
+
+
+@transaction.atomic
+def _make_referral(user, data, today, link_to, candidates, model_version, submission_key) -> Referral:
     org = user.organisation
     if data["referral_date"] > today:
         raise ValidationError({"referral_date": "Referral date must be today or in the past"})
@@ -88,6 +120,7 @@ def make_referral(
         referral_date=data["referral_date"],
         date_received=today,
         details=data["details"],
+        submission_key=submission_key,
     )
     referral.stamp(user)
     referral.save()

@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -6,7 +8,8 @@ from django.shortcuts import redirect, render
 from onroll.accounts.permissions import Perm
 from onroll.children.queries import visible_children
 from onroll.matching.services import profile_from_data, search
-from onroll.referrals.services import make_referral
+from onroll.referrals.queries import saved_with
+from onroll.referrals.services import AlreadySaved, make_referral
 
 from ..forms import ReferralForm
 from .common import apply_service_errors, require, today
@@ -23,6 +26,11 @@ def new_referral(request):
         "referrer_name": user.get_full_name(),
         "referrer_contact": " ".join(filter(None, [user.email, getattr(user.organisation, "phone", "")])),
     }
+    key = _submission_key(request)
+    # Before the search: once the first POST has made the child, the search would offer that very child
+    # back as a candidate, and "new child" would make a second one.
+    if earlier := saved_with(user, key):
+        return _already_saved(request, earlier)
     form = ReferralForm(request.POST or None, initial=initial)
     found = None
     choice_error = ""
@@ -35,7 +43,7 @@ def new_referral(request):
         if found.candidates and choice != NEW_CHILD and link_to is None:
             if choice:
                 choice_error = "Select one of the children shown, or that this is a new child"
-            return _page(request, form, found, choice_error)
+            return _page(request, form, found, choice_error, key)
         try:
             referral = make_referral(
                 user,
@@ -44,7 +52,10 @@ def new_referral(request):
                 link_to=link_to,
                 candidates=found.candidates,
                 model_version=found.model_version,
+                submission_key=key,
             )
+        except AlreadySaved as exc:
+            return _already_saved(request, exc.referral)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -53,7 +64,21 @@ def new_referral(request):
                 request, f"Referral received ({how}). Case {referral.case.reference} is on the register."
             )
             return redirect("web:case", case_id=referral.case_id)
-    return _page(request, form, found, choice_error)
+    return _page(request, form, found, choice_error, key)
+
+
+def _submission_key(request) -> str:
+    """The one-time key the POST carried back, or "" (a GET, or a page from before the key existed). Only a
+    UUID is taken: the page only ever hands out those, and an altered page cannot overflow the column."""
+    try:
+        return str(uuid.UUID(request.POST.get("submission_key", "")))
+    except ValueError:
+        return ""
+
+
+def _already_saved(request, referral):
+    messages.success(request, "This referral was already saved. It has not been sent again.")
+    return redirect("web:case", case_id=referral.case_id)
 
 
 def _profile(data: dict):
@@ -65,9 +90,16 @@ def _profile(data: dict):
     )
 
 
-def _page(request, form, found, choice_error: str):
+def _page(request, form, found, choice_error: str, key: str):
     return render(
         request,
         "web/referral.html",
-        {"form": form, "found": found, "choice_error": choice_error, "new_child": NEW_CHILD},
+        {
+            "form": form,
+            "found": found,
+            "choice_error": choice_error,
+            "new_child": NEW_CHILD,
+            # A page sent back (errors, candidates) keeps its key, so the POST that saves carries it.
+            "submission_key": key or str(uuid.uuid4()),
+        },
     )

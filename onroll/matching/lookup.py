@@ -37,8 +37,9 @@ def swapped(dob: dt.date) -> dt.date | None:
     return None
 
 
-def _first_variants(profile: Profile) -> set[str]:
-    keys = {k for k, kind in profile.first if kind != "part"}
+def _first_variants(profile: Profile, *, middle: bool = True) -> set[str]:
+    """The profile's first names (and middle names, unless `middle` is False) and their short forms."""
+    keys = {k for k, kind in profile.first if kind != "part" and (middle or kind != "middle")}
     groups = nickname_groups()
     for key in list(keys):
         for other, numbers in groups.items():
@@ -52,7 +53,9 @@ def candidate_ids(profile: Profile, within):
     profile has nothing to block on. One indexed query per rule, each small, rather than one query OR-ing
     them all (which the planner answers with a scan)."""
     lasts = [k for k, kind in profile.last]
-    firsts = [k for k, kind in profile.first if kind != "part"]
+    # Middle names agree only exactly and only with a first name (comparisons._name_level), so they widen
+    # the first letters looked for, but are not tried as surnames or with a date one digit off.
+    firsts = [k for k, kind in profile.first if kind not in ("part", "middle")]
     queries = []
     if profile.upns:
         queries.append(within.filter(Q(upn__in=profile.upns) | Q(former_upn__in=profile.upns)))
@@ -77,7 +80,8 @@ def candidate_ids(profile: Profile, within):
             queries.append(within.filter(pk__in=named.values("child_id")))
         if firsts:
             named = ChildName.objects.filter(
-                first_key__in=variants, child__date_of_birth__in=dob_variants(profile.dob)
+                first_key__in=_first_variants(profile, middle=False),
+                child__date_of_birth__in=dob_variants(profile.dob),
             )
             queries.append(within.filter(pk__in=named.values("child_id")))
     elif lasts and firsts:

@@ -2,8 +2,6 @@
 
 Thin: the form parses input, `services.make_return` decides. A return out of the user's scope answers 404."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,7 +12,7 @@ from onroll.accounts.permissions import Perm, can, is_la_staff
 from onroll.audit.services import record_view
 from onroll.children.queries import visible_children
 from onroll.matching.services import profile_from_data, search
-from onroll.web.views.common import apply_service_errors, require, today
+from onroll.web.views.common import apply_service_errors, new_submission_key, require, submission_key, today
 
 from . import queries, services
 from .forms import NewPupilForm
@@ -70,7 +68,7 @@ def new_return(request):
     school = queries.school_of(request.user)
     if school is None:
         raise Http404("Page not found")
-    key = _submission_key(request)
+    key = submission_key(request)
     # Before the search: once the first POST has made the child, the search would offer that very child
     # back as a candidate, and "new pupil" would make a second one.
     if earlier := queries.saved_with(request.user, key):
@@ -115,15 +113,6 @@ def new_return(request):
     return _page(request, form, found, choice_error, key)
 
 
-def _submission_key(request) -> str:
-    """The one-time key the POST carried back, or "" (a GET, or a page from before the key existed). Only a
-    UUID is taken: the page only ever hands out those, and an altered page cannot overflow the column."""
-    try:
-        return str(uuid.UUID(request.POST.get("submission_key", "")))
-    except ValueError:
-        return ""
-
-
 def _already_saved(request, the_return):
     messages.success(request, "This return was already saved. It has not been sent to the LA again.")
     return redirect("web:new_pupil_return", return_id=the_return.pk)
@@ -149,6 +138,6 @@ def _page(request, form, found, choice_error: str, key: str):
             "new_child": NEW_CHILD,
             # A new page gets a fresh key; a page sent back (errors, candidates) keeps its own, so the
             # POST that finally saves carries the key the page was first given.
-            "submission_key": key or str(uuid.uuid4()),
+            "submission_key": key or new_submission_key(),
         },
     )

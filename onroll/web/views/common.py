@@ -1,6 +1,7 @@
 """What every view shares: the permission gate, today's date and the navigation."""
 
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -69,6 +70,20 @@ def parse_version(value: str):
         return dt.datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return None
+
+
+def submission_key(request) -> str:
+    """The one-time key a form page that creates a child carried back in its POST, or "" (a GET, or a page
+    from before the key existed). Only a UUID is taken: the pages only ever hand out those, and an altered
+    page cannot overflow the column. The page hands out `new_submission_key()` when it has none."""
+    try:
+        return str(uuid.UUID(request.POST.get("submission_key", "")))
+    except ValueError:
+        return ""
+
+
+def new_submission_key() -> str:
+    return str(uuid.uuid4())
 
 
 def today() -> dt.date:

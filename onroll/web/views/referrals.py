@@ -1,5 +1,3 @@
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +10,7 @@ from onroll.referrals.queries import saved_with
 from onroll.referrals.services import AlreadySaved, make_referral
 
 from ..forms import ReferralForm
-from .common import apply_service_errors, require, today
+from .common import apply_service_errors, new_submission_key, require, submission_key, today
 
 NEW_CHILD = "new"
 
@@ -26,7 +24,7 @@ def new_referral(request):
         "referrer_name": user.get_full_name(),
         "referrer_contact": " ".join(filter(None, [user.email, getattr(user.organisation, "phone", "")])),
     }
-    key = _submission_key(request)
+    key = submission_key(request)
     # Before the search: once the first POST has made the child, the search would offer that very child
     # back as a candidate, and "new child" would make a second one.
     if earlier := saved_with(user, key):
@@ -67,15 +65,6 @@ def new_referral(request):
     return _page(request, form, found, choice_error, key)
 
 
-def _submission_key(request) -> str:
-    """The one-time key the POST carried back, or "" (a GET, or a page from before the key existed). Only a
-    UUID is taken: the page only ever hands out those, and an altered page cannot overflow the column."""
-    try:
-        return str(uuid.UUID(request.POST.get("submission_key", "")))
-    except ValueError:
-        return ""
-
-
 def _already_saved(request, referral):
     messages.success(request, "This referral was already saved. It has not been sent again.")
     return redirect("web:case", case_id=referral.case_id)
@@ -100,6 +89,6 @@ def _page(request, form, found, choice_error: str, key: str):
             "choice_error": choice_error,
             "new_child": NEW_CHILD,
             # A page sent back (errors, candidates) keeps its key, so the POST that saves carries it.
-            "submission_key": key or str(uuid.uuid4()),
+            "submission_key": key or new_submission_key(),
         },
     )

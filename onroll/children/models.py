@@ -85,9 +85,9 @@ class Child(TrackedModel):
             # INCLUDE id (PostgreSQL): matching's look-ups list the children born on given days from the
             # index alone, without visiting a table page per child (decision 0011).
             models.Index(fields=["date_of_birth"], name="child_date_of_birth", include=["id"]),
-            # The other way round: a look-up that found children by surname keeps those born near a date
-            # from the index alone.
-            models.Index(fields=["id", "date_of_birth"], name="child_id_date_of_birth"),
+            # The other way round: a look-up that found children by surname keeps those born near a date,
+            # and those of the searcher's LA, from the index alone.
+            models.Index(fields=["id", "date_of_birth", "la"], name="child_id_birth_la"),
         ]
 
     def __str__(self):

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.db.models import Q
 
-from onroll.children.models import ChildName
+from onroll.children.models import Child, ChildName
 
 from .comparisons import dob_digits
 from .names import nickname_groups
@@ -51,14 +51,14 @@ def _first_variants(profile: Profile, *, middle: bool = True) -> set[str]:
 def candidate_ids(profile: Profile, within):
     """A query for the ids of children in `within` worth scoring against this profile, or None when the
     profile has nothing to block on. One indexed query per rule, each small, rather than one query OR-ing
-    them all (which the planner answers with a scan)."""
+    them all (which the planner answers with a scan); `within` applies once, to their UNION."""
     lasts = [k for k, kind in profile.last]
     # Middle names agree only exactly and only with a first name (comparisons._name_level), so they widen
     # the first letters looked for, but are not tried as surnames or with a date one digit off.
     firsts = [k for k, kind in profile.first if kind not in ("part", "middle")]
-    queries = []
+    children, names = [], []  # Child and ChildName queries, by rule
     if profile.upns:
-        queries.append(within.filter(Q(upn__in=profile.upns) | Q(former_upn__in=profile.upns)))
+        children.append(Child.objects.filter(Q(upn__in=profile.upns) | Q(former_upn__in=profile.upns)))
     variants = _first_variants(profile)
     # A first name starting with one of these letters: the child's first names and their short forms, and
     # the surnames (for swapped names). Typos and transliterations rarely change the first letter; at a
@@ -69,27 +69,26 @@ def candidate_ids(profile: Profile, within):
     if profile.dob:
         dobs = {profile.dob} | ({s} if (s := swapped(profile.dob)) else set())
         if initials.children:
-            named = ChildName.objects.filter(initials, child__date_of_birth__in=dobs)
-            queries.append(within.filter(pk__in=named.values("child_id")))
+            names.append(ChildName.objects.filter(initials, child__date_of_birth__in=dobs))
         else:
-            queries.append(within.filter(date_of_birth__in=dobs))
+            children.append(Child.objects.filter(date_of_birth__in=dobs))
         near = (dt.date(profile.dob.year - 1, 1, 1), dt.date(profile.dob.year + 1, 12, 31))
-        names = lasts + firsts  # a first name used as a surname finds swapped names
-        if names:
-            named = ChildName.objects.filter(initials, last_key__in=names, child__date_of_birth__range=near)
-            queries.append(within.filter(pk__in=named.values("child_id")))
+        surnames = lasts + firsts  # a first name used as a surname finds swapped names
+        if surnames:
+            born_near = ChildName.objects.filter(child__date_of_birth__range=near)
+            names.append(born_near.filter(initials, last_key__in=surnames))
         if firsts:
-            named = ChildName.objects.filter(
-                first_key__in=_first_variants(profile, middle=False),
-                child__date_of_birth__in=dob_variants(profile.dob),
+            names.append(
+                ChildName.objects.filter(
+                    first_key__in=_first_variants(profile, middle=False),
+                    child__date_of_birth__in=dob_variants(profile.dob),
+                )
             )
-            queries.append(within.filter(pk__in=named.values("child_id")))
     elif lasts and firsts:
-        named = ChildName.objects.filter(last_key__in=lasts, first_key__in=firsts)
-        queries.append(within.filter(pk__in=named.values("child_id")))
-    if not queries:
+        names.append(ChildName.objects.filter(last_key__in=lasts, first_key__in=firsts))
+    parts = [q.order_by().values_list("pk", flat=True) for q in children]
+    parts += [q.order_by().values_list("child_id", flat=True) for q in names]
+    if not parts:
         return None
-    # A UNION of the small indexed queries, for the caller to read the candidates' profiles in the same
-    # round trip.
-    parts = [q.order_by().values_list("pk", flat=True) for q in queries]
-    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    found = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+    return within.filter(pk__in=found).order_by().values("pk")

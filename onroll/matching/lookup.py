@@ -91,4 +91,4 @@ def candidate_ids(profile: Profile, within):
     if not parts:
         return None
     found = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    return within.filter(pk__in=found).order_by().values("pk")
+    return within.filter(pk__in=found).order_by().values_list("pk", flat=True)

@@ -503,3 +503,23 @@ def test_two_requests_with_one_key_at_once_make_one_child(api, world, monkeypatc
     assert len(calls) == 2 and second.status_code == 201 and second["Idempotent-Replayed"] == "true"
     assert second.json()["child"]["id"] == first.json()["child"]["id"]
     assert Child.objects.filter(legal_first_name="Zofia").count() == 1 and MatchDecision.objects.count() == 1
+
+
+def test_link_to_adds_the_address_and_parents_the_record_lacks(api, world):
+    """As the referral form does: the known child keeps what the caller knew and the record did not."""
+    body = {
+        **AMARA_AGAIN,
+        "address": {"line_1": "3 New Road", "postcode": "NM2 1AA"},
+        "parents": [{"name": "Grace Okafor"}, {"name": "Daniel Okafor", "phone": "07700 900456"}],
+        "link_to": str(world.child.pk),
+    }
+    addresses, contacts = world.child.addresses.count(), world.child.contacts.count()
+    had_grace = world.child.contacts.filter(name="Grace Okafor").exists()
+    response = api(world.users.spa_officer).post(CHILDREN, body)
+    assert response.status_code == 200 and response.json()["decision"] == "linked"
+    assert world.child.addresses.filter(line_1="3 New Road").exists()
+    assert world.child.addresses.count() == addresses + 1
+    names = list(world.child.contacts.values_list("name", flat=True))
+    assert names.count("Daniel Okafor") == 1 and names.count("Grace Okafor") <= 1
+    assert world.child.contacts.count() == contacts + 1 + (not had_grace)
+    assert AuditEvent.objects.filter(child_id=world.child.pk, summary="Added an address").exists()

@@ -57,7 +57,8 @@ def search_children(request, payload: ChildDetailsIn):
     summary="Link to a known child or create a new one",
 )
 def create_child(request, response: HttpResponse, payload: CreateChildIn):
-    """Onroll searches first. Send `link_to` (a candidate's child_id: nothing is created, 200) or
+    """Onroll searches first. Send `link_to` (a candidate's child_id: no child is created, and the child
+    gains the address and parents sent that its record lacked, 200) or
     `confirm_new: true` (the child is created with its address, parents and former names, 201). Without
     either, candidates answer 409 with the list so that a person can decide. The decision is recorded.
     Send an `Idempotency-Key` header (any unique string up to 100 characters) to make a retry safe: the

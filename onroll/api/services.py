@@ -15,6 +15,7 @@ from onroll.core import upn as upn_rules
 from onroll.matching.models import Decision, Door, MatchDecision
 from onroll.matching.profiles import make_profile
 from onroll.matching.services import SearchResult, check_search_input, record_decision, search
+from onroll.referrals.services import add_what_is_new
 from onroll.schools.models import LocalAuthority
 
 from .models import CreateRequest
@@ -153,6 +154,12 @@ def _create_or_link(user, details, link_to, confirm_new, today, key) -> Outcome:
             raise ValidationError(
                 {"link_to": "This child is not one of the candidates for these details: search again"}
             )
+        # As on the referral form: the known record gains the address and parents it did not have.
+        what_was_sent = {
+            "address": details.address.model_dump() if details.address else None,
+            "parents": [parent.model_dump() for parent in details.parents],
+        }
+        add_what_is_new(user, chosen, what_was_sent)
         outcome = Outcome(chosen, _decide(user, details, found, chosen), created=False)
     elif not confirm_new:
         if found.candidates:

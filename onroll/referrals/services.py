@@ -138,8 +138,8 @@ def add_what_is_new(user, child, data: dict):
     """On linking a referral or a return to a known child, keep its address and parents where the record
     does not have them yet."""
     known = {(search_key(a.line_1), a.postcode.replace(" ", "")) for a in child.addresses.all()}
-    address = data["address"]
-    if (search_key(address["line_1"]), address["postcode"].replace(" ", "")) not in known:
+    address = data.get("address")  # the API may send none
+    if address and (search_key(address["line_1"]), address["postcode"].replace(" ", "")) not in known:
         children.add_address(user, child, address)
     names = {search_key(c.name) for c in child.contacts.all()}
     for parent in data.get("parents", []):

@@ -10,7 +10,7 @@ from django.db.models import Q
 from onroll.children.models import Child, ChildName
 
 from .comparisons import dob_digits
-from .names import nickname_groups
+from .names import short_forms_of
 from .profiles import Profile
 
 
@@ -40,12 +40,7 @@ def swapped(dob: dt.date) -> dt.date | None:
 def _first_variants(profile: Profile, *, middle: bool = True) -> set[str]:
     """The profile's first names (and middle names, unless `middle` is False) and their short forms."""
     keys = {k for k, kind in profile.first if kind != "part" and (middle or kind != "middle")}
-    groups = nickname_groups()
-    for key in list(keys):
-        for other, numbers in groups.items():
-            if numbers & groups.get(key, frozenset()):
-                keys.add(other)
-    return keys
+    return set().union(keys, *(short_forms_of(key) for key in keys))
 
 
 def candidate_ids(profile: Profile, within):

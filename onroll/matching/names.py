@@ -26,6 +26,22 @@ def nickname_groups() -> dict[str, frozenset[int]]:
     return {key: frozenset(numbers) for key, numbers in groups.items()}
 
 
+@functools.cache
+def _group_members() -> dict[int, frozenset[str]]:
+    members: dict[int, set[str]] = {}
+    for key, numbers in nickname_groups().items():
+        for number in numbers:
+            members.setdefault(number, set()).add(key)
+    return {number: frozenset(keys) for number, keys in members.items()}
+
+
+@functools.lru_cache(maxsize=20_000)
+def short_forms_of(key: str) -> frozenset[str]:
+    """Every name sharing a group with this key (itself included): Alexander -> Alex, Sandy, Xander..."""
+    members = _group_members()
+    return frozenset({key}).union(*(members[number] for number in nickname_groups().get(key, ())))
+
+
 def are_short_forms(a: str, b: str) -> bool:
     """True when one key is a known short form or variant of the other (both already folded)."""
     groups = nickname_groups()

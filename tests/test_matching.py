@@ -176,3 +176,21 @@ def test_date_levels_with_an_absurd_year_do_not_crash():
     # strftime writes year 999 as three digits; the digit comparison needs eight.
     assert dob_level(dt.date(999, 3, 4), dt.date(999, 3, 5)) == "one_digit"
     assert dob_level(dt.date(999, 3, 4), dt.date(2015, 3, 4)) == "different"
+
+
+def test_a_look_up_skips_the_family_rules_only_for_pairs_that_cannot_be_shown(model):
+    """The family rules only lower a weight, so a pair below the bar before them stays below it after."""
+    known = person(
+        "Amara", "Okafor", dt.date(2015, 3, 14), sex="F", addresses=[("12 Mill Lane", "NM1 2AB", True)]
+    )
+    twin = person(
+        "Chidi", "Okafor", dt.date(2015, 3, 14), sex="M", addresses=[("12 Mill Lane", "NM1 2AB", True)]
+    )
+    stranger = person("Tom", "Pryce", dt.date(2011, 7, 2), sex="M")
+    assert (
+        model.score_at_least(known, stranger, 0.2) is None and model.score(known, stranger).probability < 0.2
+    )
+    full = model.score(known, twin)
+    quick = model.score_at_least(known, twin, 0.2)
+    assert quick is not None and quick.reasons == [] and full.reasons
+    assert (quick.weight, quick.probability, quick.possible_sibling) == (full.weight, full.probability, True)

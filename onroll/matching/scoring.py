@@ -69,10 +69,17 @@ class Model:
             self.weights[(name, lv[0])] for name, lv in levels.items() if lv is not None
         )
 
-    def score(self, a: Profile, b: Profile, *, explain: bool = True) -> Score:
-        """`explain=False` leaves the reasons out (a look-up words only the candidates it shows)."""
+    def score(self, a: Profile, b: Profile) -> Score:
         levels, swapped = self.best_levels(a, b)
-        return self.judge(levels, swapped, self.family_facts(a, b, swapped), explain=explain)
+        return self.judge(levels, swapped, self.family_facts(a, b, swapped))
+
+    def score_at_least(self, a: Profile, b: Profile, probability: float) -> Score | None:
+        """The pair's score without reasons, or None when it is below `probability` before the family rules
+        (which only ever lower a weight): a look-up skips them for most of its candidates."""
+        levels, swapped = self.best_levels(a, b)
+        if _probability(self.weigh(levels)) < probability:
+            return None
+        return self.judge(levels, swapped, self.family_facts(a, b, swapped), explain=False)
 
     def best_levels(self, a: Profile, b: Profile) -> tuple[dict, bool]:
         """The pair's levels, read with a's first and last names swapped when that fits better."""
@@ -98,8 +105,8 @@ class Model:
         )
 
     def judge(self, levels: dict, swapped: bool, facts: "FamilyFacts", *, explain: bool = True) -> Score:
-        """Weight, probability and reasons from the levels and the family facts alone (so a batch can judge
-        every pair with the same levels and facts at once)."""
+        """Weight, probability and reasons (unless `explain` is False) from the levels and the family facts
+        alone (so a batch can judge every pair with the same levels and facts at once)."""
         weight = self.weigh(levels)
         sibling = self.family_rules and _looks_like_sibling(levels, facts.names_clash)
         thin = self.family_rules and _identity_agreements(levels, count_first=not facts.first_is_surname) < 2

@@ -97,8 +97,8 @@ def search(profile: Profile, *, within=None, limit: int = 10, exclude=()) -> Sea
         others = profiles_for(ids[:MAX_CANDIDATES_SCORED]) if ids is not None else {}
     scored = []
     for child_id, other in others.items():
-        s = model.score(profile, other, explain=False)
-        if s.probability >= SHOW_FROM:
+        s = model.score_at_least(profile, other, SHOW_FROM)
+        if s is not None and s.probability >= SHOW_FROM:
             scored.append((s, child_id))
     # Ties (a child recorded twice) in a fixed order, so the same search shows the same list.
     scored.sort(key=lambda item: (-item[0].weight, str(item[1])))

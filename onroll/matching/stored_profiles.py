@@ -7,6 +7,8 @@ is read in one probe. The row holds the raw values as JSON; folding them into ke
 (profiles.make_profile), so there is one definition of a key. See decision 0012.
 """
 
+# The child's own columns, in the order profiles.profile_from_facts reads them (then former names,
+# addresses and contacts).
 CHILD_COLUMNS = (
     "legal_first_name",
     "legal_middle_names",
@@ -19,8 +21,8 @@ CHILD_COLUMNS = (
     "former_upn",
 )
 # table -> the column naming its child. Changing any of these tables' columns used below needs a migration
-# that reinstalls the triggers (and on SQLite, rebuilding a table drops its triggers: test_stored_profiles
-# checks they are all there after every migration).
+# that reinstalls the triggers (and on SQLite, rebuilding a table drops its triggers:
+# tests/test_matching_stored_profiles.py checks they are all there after every migration).
 WATCHED = {
     "children_child": "id",
     "children_childname": "child_id",

@@ -8,8 +8,9 @@ import uuid
 from django.urls import reverse
 
 from onroll.children.models import Child, Enrolment
+from onroll.core import submissions
 from onroll.matching.models import MatchDecision
-from onroll.newpupils import queries, services
+from onroll.newpupils import views
 from onroll.newpupils.models import NewPupilReturn
 
 from .test_newpupils import NEW_URL, _form
@@ -98,16 +99,16 @@ def test_two_posts_at_once_leave_one_return_and_nothing_half_written(world, logi
     form = _form(submission_key=str(uuid.uuid4()), match_choice="new")
     client.post(NEW_URL, form)
     before = _counts()
-    real = services.saved_with
+    real = submissions.saved_with
     calls = []
 
-    def not_yet_committed(user, key):
+    def not_yet_committed(model, user, key):
         # The first look-up (before the transaction) cannot see the other request's row yet.
         calls.append(key)
-        return None if len(calls) == 1 else real(user, key)
+        return None if len(calls) == 1 else real(model, user, key)
 
-    monkeypatch.setattr(queries, "saved_with", lambda user, key: None)  # the view's look-up
-    monkeypatch.setattr(services, "saved_with", not_yet_committed)
+    monkeypatch.setattr(views, "saved_with", lambda model, user, key: None)  # the view's look-up
+    monkeypatch.setattr(submissions, "saved_with", not_yet_committed)
     response = client.post(NEW_URL, form)
     assert len(calls) == 2  # the later request did reach the insert and was turned back there
     assert response.status_code == 302

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from onroll.casework.models import Case
 from onroll.children.models import Child
+from onroll.core import submissions
+from onroll.core.submissions import AlreadySaved
 from onroll.matching.models import MatchDecision
-from onroll.referrals import services
 from onroll.referrals.models import Referral
-from onroll.referrals.services import AlreadySaved, make_referral
+from onroll.referrals.services import make_referral
 from onroll.web.forms import ReferralForm
 
 from .test_referral_and_bad_input import _valid
@@ -47,7 +48,7 @@ def test_the_same_referral_sent_twice_makes_one_child_and_points_to_the_first(wo
     first = _refer(world.users.school_dsl, key)
     with pytest.raises(AlreadySaved) as again:
         _refer(world.users.school_dsl, key)
-    assert again.value.referral == first and first.submission_key == key
+    assert again.value.record == first and first.submission_key == key
     assert _counts() == tuple(n + 1 for n in before)
 
 
@@ -76,15 +77,15 @@ def test_two_calls_at_once_leave_one_referral_and_nothing_half_written(world, mo
     key = str(uuid.uuid4())
     first = _refer(world.users.school_dsl, key)
     before = _counts()
-    real = services.saved_with
+    real = submissions.saved_with
     calls = []
 
-    def not_yet_committed(user, key):
+    def not_yet_committed(model, user, key):
         calls.append(key)
-        return None if len(calls) == 1 else real(user, key)
+        return None if len(calls) == 1 else real(model, user, key)
 
-    monkeypatch.setattr(services, "saved_with", not_yet_committed)
+    monkeypatch.setattr(submissions, "saved_with", not_yet_committed)
     with pytest.raises(AlreadySaved) as again:
         _refer(world.users.school_dsl, key)
-    assert len(calls) == 2 and again.value.referral == first
+    assert len(calls) == 2 and again.value.record == first
     assert _counts() == before

@@ -20,13 +20,6 @@ def school_of(user):
     return getattr(org, "school", None)
 
 
-def saved_with(user, submission_key: str) -> NewPupilReturn | None:
-    """The return this user already made from the form page that carried `submission_key`, if any."""
-    if not submission_key:
-        return None
-    return NewPupilReturn.objects.filter(created_by=user, submission_key=submission_key).first()
-
-
 def visible_returns(user) -> QuerySet[NewPupilReturn]:
     """A school sees the returns it made; LA staff who read returns see those of their LA's schools."""
     rows = NewPupilReturn.objects.select_related("school", "child", "found_case", "review_task")

@@ -5,7 +5,7 @@ the child has an open case, opens a task for the LA to review it. Or nothing at 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from onroll.accounts.models import Role
 from onroll.accounts.permissions import Perm, can
@@ -15,6 +15,7 @@ from onroll.casework.models import Category
 from onroll.children import services as children
 from onroll.children.models import EnrolmentStatus
 from onroll.core.dates import long_date, past_date_problem
+from onroll.core.submissions import once
 from onroll.matching.models import Door
 from onroll.matching.services import record_decision
 from onroll.procedures.services import open_case_task
@@ -24,7 +25,7 @@ from onroll.referrals.services import add_what_is_new
 from onroll.schools.calendar import nth_working_day_after
 
 from .models import NewPupilReturn
-from .queries import saved_with, school_of
+from .queries import school_of
 
 RETURN_DAYS = 5  # reg 13(1): by the end of the 5th day after the name is entered (calendar days)
 REVIEW_WORKING_DAYS = 5  # how long the LA has to review an open case the return found
@@ -32,15 +33,6 @@ REVIEW_WORKING_DAYS = 5  # how long the LA has to review an open case the return
 
 class NotAllowed(Exception):
     """The user may not make a new pupil return (the view answers 404)."""
-
-
-class AlreadySaved(Exception):
-    """The form page's submission key was already used by this user: a double click or a re-sent POST.
-    Nothing new was written; `the_return` is what the first POST made."""
-
-    def __init__(self, the_return: NewPupilReturn):
-        super().__init__(f"New pupil return {the_return.pk} was already saved")
-        self.the_return = the_return
 
 
 def due_on(entered_on: dt.date) -> dt.date:
@@ -85,16 +77,12 @@ def make_return(
     """`candidates` are the children the search before create showed; `link_to` the one the school chose
     (None: a new child). `submission_key` is the form page's one-time key: a second POST with it raises
     AlreadySaved instead of making a second child and return. Blank: no such guard (the demo has no page)."""
-    if earlier := saved_with(user, submission_key):
-        raise AlreadySaved(earlier)
-    try:
-        return _make_return(user, data, today, candidates, link_to, model_version, submission_key)
-    except IntegrityError:
-        # Both POSTs got past the check above at once; the unique key stopped the later one at its insert,
-        # and leaving the atomic block rolled back its child, enrolment and decision with it.
-        if earlier := saved_with(user, submission_key):
-            raise AlreadySaved(earlier) from None
-        raise
+    return once(
+        NewPupilReturn,
+        user,
+        submission_key,
+        lambda: _make_return(user, data, today, candidates, link_to, model_version, submission_key),
+    )
 
 
 @transaction.atomic

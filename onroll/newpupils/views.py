@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from onroll.accounts.permissions import Perm, can, is_la_staff
 from onroll.audit.services import record_view
 from onroll.children.queries import visible_children
+from onroll.core.submissions import AlreadySaved, saved_with
 from onroll.matching.services import profile_from_data, search
 from onroll.web.views.common import apply_service_errors, new_submission_key, require, submission_key, today
 
@@ -71,7 +72,7 @@ def new_return(request):
     key = submission_key(request)
     # Before the search: once the first POST has made the child, the search would offer that very child
     # back as a candidate, and "new pupil" would make a second one.
-    if earlier := queries.saved_with(request.user, key):
+    if earlier := saved_with(NewPupilReturn, request.user, key):
         return _already_saved(request, earlier)
     form = NewPupilForm(request.POST or None, initial={"entered_on": today(), "first_attendance": today()})
     found, choice_error = None, ""
@@ -101,8 +102,8 @@ def new_return(request):
                 model_version=found.model_version,
                 submission_key=key,
             )
-        except services.AlreadySaved as exc:
-            return _already_saved(request, exc.the_return)
+        except AlreadySaved as exc:
+            return _already_saved(request, exc.record)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:

@@ -4,7 +4,7 @@ and the referral itself, or nothing at all."""
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from onroll.accounts.models import OrganisationKind
 from onroll.audit.models import Action
@@ -13,21 +13,12 @@ from onroll.casework.models import ReferralSource
 from onroll.casework.services import open_case
 from onroll.children import services as children
 from onroll.children.names import search_key
+from onroll.core.submissions import once
 from onroll.matching.models import Door
 from onroll.matching.services import record_decision
 from onroll.schools.models import LocalAuthority
 
 from .models import Referral
-from .queries import saved_with
-
-
-class AlreadySaved(Exception):
-    """The form page's submission key was already used by this user: a double click or a re-sent POST.
-    Nothing new was written; `referral` is what the first POST made."""
-
-    def __init__(self, referral: Referral):
-        super().__init__(f"Referral {referral.pk} was already saved")
-        self.referral = referral
 
 
 def source_for(org) -> str:
@@ -56,16 +47,12 @@ def make_referral(
     (None: a new child). The choice is recorded as a matching decision. `submission_key` is the form page's
     one-time key: a second POST with it raises AlreadySaved instead of making a second child and case.
     Blank: no such guard."""
-    if earlier := saved_with(user, submission_key):
-        raise AlreadySaved(earlier)
-    try:
-        return _make_referral(user, data, today, link_to, candidates, model_version, submission_key)
-    except IntegrityError:
-        # Both POSTs got past the check above at once; the unique key stopped the later one at its insert,
-        # and leaving the atomic block rolled back its child, case and decision with it.
-        if earlier := saved_with(user, submission_key):
-            raise AlreadySaved(earlier) from None
-        raise
+    return once(
+        Referral,
+        user,
+        submission_key,
+        lambda: _make_referral(user, data, today, link_to, candidates, model_version, submission_key),
+    )
 
 
 @transaction.atomic

@@ -5,9 +5,10 @@ from django.shortcuts import redirect, render
 
 from onroll.accounts.permissions import Perm
 from onroll.children.queries import visible_children
+from onroll.core.submissions import AlreadySaved, saved_with
 from onroll.matching.services import profile_from_data, search
-from onroll.referrals.queries import saved_with
-from onroll.referrals.services import AlreadySaved, make_referral
+from onroll.referrals.models import Referral
+from onroll.referrals.services import make_referral
 
 from ..forms import ReferralForm
 from .common import apply_service_errors, new_submission_key, require, submission_key, today
@@ -27,7 +28,7 @@ def new_referral(request):
     key = submission_key(request)
     # Before the search: once the first POST has made the child, the search would offer that very child
     # back as a candidate, and "new child" would make a second one.
-    if earlier := saved_with(user, key):
+    if earlier := saved_with(Referral, user, key):
         return _already_saved(request, earlier)
     form = ReferralForm(request.POST or None, initial=initial)
     found = None
@@ -53,7 +54,7 @@ def new_referral(request):
                 submission_key=key,
             )
         except AlreadySaved as exc:
-            return _already_saved(request, exc.referral)
+            return _already_saved(request, exc.record)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:

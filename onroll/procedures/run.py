@@ -13,6 +13,9 @@ For each group of schools sharing a pack and a calendar the run
    that have fallen due, and stands a procedure down when no trigger holds any more (the child attended,
    or the absence was explained), the child has left the school's roll, or the case was closed.
 
+It then escalates the LA's overdue case tasks and asks the CME officer to review each open case of a child
+past compulsory school age (past_csa.py).
+
 Every change is a fact dated by the register, never by the moment the run happens, and nothing recorded is
 ever moved, so running twice on a day changes nothing. Flags (a child protection plan, a concern on the
 case) have no history: a trigger that needs one first holds on the day the run sees it.
@@ -46,6 +49,7 @@ from onroll.schools.queries import school_days_of
 
 from . import engine
 from .models import Procedure, ProcedurePackVersion, StandDown, Task, TaskStatus
+from .past_csa import review_cases_past_csa
 
 HISTORY_DAYS = 60  # how far back the run looks for the start of a stretch of absence
 RUN_USERNAME = "onroll.daily-run"
@@ -86,6 +90,7 @@ def daily_run(on: dt.date, *, la: LocalAuthority | None = None) -> RunReport:
             with transaction.atomic():
                 GroupRun(group, on, user, report).run()
         report.escalated += escalate_case_tasks(authority, on, user)
+        report.tasks_opened += review_cases_past_csa(authority, on, user)
     prune_register_log(timezone.now())
     return report
 

@@ -15,8 +15,8 @@ threshold, and sibling or twin pairs above it. `--check` also runs `blocking.can
 
 `--database` runs `duplicates.find_duplicates` step by step on the children of LA 990 in a PostgreSQL
 register built by `bench/matching_lookup.py --db onroll_bench_matching --no-write` (1,000,000 children; it
-also runs its look-ups), reading the profiles in chunks of 2,000,
-then deletes the pairs it saved; it writes its own section, "matching, batch duplicates from the database".
+also runs its look-ups), reading the children's stored matching rows in one streamed query, then deletes
+the pairs it saved; it writes its own section, "matching, batch duplicates from the database".
 """
 
 import argparse

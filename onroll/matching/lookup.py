@@ -1,7 +1,7 @@
 """Blocking for one look-up: indexed queries find the children worth scoring, so a look-up never compares
 against everyone. Children with the same or day/month-swapped date of birth, the same UPN, the same surname
 (or the first name as a surname, for swapped names) born within a year, or a date of birth one digit off
-with a first name starting the same way."""
+(or a day either side) with the same first name or one of its short forms."""
 
 import datetime as dt
 
